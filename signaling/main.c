@@ -1,0 +1,136 @@
+/*
+ * confab: the daemon. Parses options, starts the media core and the HTTP
+ * server, runs the control loop until SIGINT or SIGTERM, then takes
+ * everything down in order and exits 0.
+ */
+#include "config.h"
+#include "dispatch.h"
+#include "http.h"
+#include "sfu.h"
+#include "wsconn.h"
+
+#include <glib-unix.h>
+#include <glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct app {
+    GMainContext *ctx;
+    GMainLoop *loop;
+    GSource *signals[2];
+    dispatch *dispatch;
+    sfu *sfu;
+    wsconn_server *ws;
+    http_server *http;
+} app;
+
+static gboolean on_signal(gpointer data)
+{
+    app *a = data;
+    g_message("shutting down");
+    g_main_loop_quit(a->loop);
+    return G_SOURCE_CONTINUE;
+}
+
+static void watch_signals(app *a)
+{
+    const int sigs[2] = {SIGINT, SIGTERM};
+    for (int i = 0; i < 2; i++) {
+        a->signals[i] = g_unix_signal_source_new(sigs[i]);
+        g_source_set_callback(a->signals[i], on_signal, a, NULL);
+        g_source_attach(a->signals[i], a->ctx);
+    }
+}
+
+/* Runs whatever is ready on the control context until nothing is. */
+static void drain(GMainContext *ctx)
+{
+    while (ctx && g_main_context_iteration(ctx, FALSE))
+        ;
+}
+
+static bool app_start(app *a, const config *cfg)
+{
+    a->ctx = g_main_context_new();
+    /* Anything on this thread that uses the thread-default context (GIO,
+     * the sfu's helpers) lands on the control loop. */
+    g_main_context_push_thread_default(a->ctx);
+    a->loop = g_main_loop_new(a->ctx, FALSE);
+    watch_signals(a);
+    a->dispatch = dispatch_new();
+
+    sfu_config sc = {
+        .workers = cfg->workers,
+        .ice_addresses = (const char *const *)cfg->ice_addresses,
+        .n_ice_addresses = cfg->n_ice_addresses,
+        .port_min = cfg->ice_port_min,
+        .port_max = cfg->ice_port_max,
+    };
+    a->sfu = sfu_create(&sc, a->ctx, dispatch_sfu_event, a->dispatch);
+    if (!a->sfu) return false;
+    dispatch_set_sfu(a->dispatch, a->sfu);
+
+    a->ws = wsconn_server_new(a->ctx, dispatch_registry(a->dispatch));
+    http_options ho = {.bind = cfg->bind, .port = cfg->port, .www_dir = cfg->www_dir};
+    a->http = http_start(&ho, a->ctx, a->ws);
+    if (!a->http) return false;
+    g_message("listening on http://%s%s%s:%u/ (%s web client)", strchr(cfg->bind, ':') ? "[" : "",
+              cfg->bind, strchr(cfg->bind, ':') ? "]" : "", (unsigned)http_port(a->http),
+              cfg->www_dir ? cfg->www_dir : "embedded");
+    return true;
+}
+
+/* The order matters: no new connections, then close the clients (so nobody
+ * produces new work), close the upgrades already handed over, stop the HTTP
+ * thread, and only then the media core. */
+static void app_stop(app *a)
+{
+    http_quiesce(a->http);
+    if (a->dispatch) dispatch_stop(a->dispatch);
+    if (a->ws) wsconn_server_stop(a->ws);
+    drain(a->ctx);
+    http_stop(a->http);
+    /* Hand-offs queued in the meantime are now no-ops. */
+    drain(a->ctx);
+    http_free(a->http);
+    wsconn_server_free(a->ws);
+    if (a->sfu) sfu_destroy(a->sfu);
+    /* Events the sfu queued before it stopped find no session now. */
+    drain(a->ctx);
+    dispatch_free(a->dispatch);
+    for (int i = 0; i < 2; i++) {
+        if (a->signals[i]) {
+            g_source_destroy(a->signals[i]);
+            g_source_unref(a->signals[i]);
+        }
+    }
+    if (a->loop) g_main_loop_unref(a->loop);
+    if (a->ctx) {
+        g_main_context_pop_thread_default(a->ctx);
+        g_main_context_unref(a->ctx);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_set_prgname("confab");
+    config cfg;
+    config_result cr = config_parse(argc, argv, &cfg, stdout, stderr);
+    if (cr != CONFIG_OK) {
+        config_free(&cfg);
+        return cr == CONFIG_EXIT ? 0 : 2;
+    }
+    /* Writes to a vanished peer must fail with EPIPE, not kill the daemon. */
+    signal(SIGPIPE, SIG_IGN);
+
+    app a = {0};
+    int rc = 0;
+    if (app_start(&a, &cfg))
+        g_main_loop_run(a.loop);
+    else
+        rc = 1;
+    app_stop(&a);
+    config_free(&cfg);
+    return rc;
+}

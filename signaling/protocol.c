@@ -1,0 +1,481 @@
+/*
+ * Decoding and encoding of the signaling protocol (docs/protocol.md).
+ */
+#include "protocol.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ERR_BAD_JSON     "bad_json"
+#define ERR_BAD_REQUEST  "bad_request"
+#define ERR_UNKNOWN_TYPE "unknown_type"
+
+static const struct {
+    const char *name;
+    proto_req_type type;
+} req_types[] = {
+    {"join", PROTO_REQ_JOIN},     {"publish", PROTO_REQ_PUBLISH},
+    {"answer", PROTO_REQ_ANSWER}, {"candidate", PROTO_REQ_CANDIDATE},
+    {"leave", PROTO_REQ_LEAVE},
+};
+
+/* Error messages are sent back to the client inside JSON strings, so
+ * anything copied from the input is reduced to printable ASCII here. */
+static void ascii_copy(char *dst, size_t cap, const char *src, size_t max_src)
+{
+    size_t n = 0;
+    for (size_t i = 0; src[i] && i < max_src && n + 1 < cap; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+    }
+    dst[n] = '\0';
+}
+
+static int fail(proto_error *err, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(proto_error *err, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    err->code = code;
+    return -1;
+}
+
+static bool id_valid(const json_t *v)
+{
+    if (!json_is_integer(v)) return false;
+    json_int_t id = json_integer_value(v);
+    return id >= 1 && id <= PROTO_ID_MAX;
+}
+
+/* A required string field of 1..max bytes. */
+static int get_string(json_t *obj, const char *key, size_t max, const char **out, proto_error *err)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) return fail(err, ERR_BAD_REQUEST, "missing field: %s", key);
+    if (!json_is_string(v)) return fail(err, ERR_BAD_REQUEST, "%s must be a string", key);
+    size_t len = json_string_length(v);
+    if (len == 0 || len > max)
+        return fail(err, ERR_BAD_REQUEST, "%s must be 1 to %zu bytes", key, max);
+    *out = json_string_value(v);
+    return 0;
+}
+
+static bool room_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+}
+
+static bool room_valid(const char *room)
+{
+    size_t n = strlen(room);
+    if (n < 1 || n > PROTO_ROOM_MAX) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!room_char(room[i])) return false;
+    return true;
+}
+
+/* Decodes one UTF-8 sequence; returns its length, or 0 when malformed
+ * (jansson already rejects invalid UTF-8; this stays safe regardless). */
+static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+    size_t n;
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    } else if ((s[0] & 0xe0) == 0xc0) {
+        n = 2;
+        *cp = s[0] & 0x1f;
+    } else if ((s[0] & 0xf0) == 0xe0) {
+        n = 3;
+        *cp = s[0] & 0x0f;
+    } else if ((s[0] & 0xf8) == 0xf0) {
+        n = 4;
+        *cp = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) return 0;
+        *cp = (*cp << 6) | (s[i] & 0x3f);
+    }
+    return n;
+}
+
+/* C0 and C1 controls and DEL: they would let a name break a UI line or
+ * smuggle terminal escapes into logs. */
+static bool is_control(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+static bool name_valid(const char *name)
+{
+    const unsigned char *p = (const unsigned char *)name;
+    size_t chars = 0;
+    while (*p) {
+        uint32_t cp;
+        size_t n = utf8_decode(p, &cp);
+        if (n == 0 || is_control(cp) || ++chars > PROTO_NAME_MAX) return false;
+        p += n;
+    }
+    return chars >= 1;
+}
+
+static bool printable_ascii(const char *s, bool allow_space)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c >= 0x7f || (c == ' ' && !allow_space)) return false;
+    }
+    return true;
+}
+
+static int decode_join(json_t *doc, proto_request *req, proto_error *err)
+{
+    if (get_string(doc, "room", 256, &req->room, err) < 0) return -1;
+    if (!room_valid(req->room))
+        return fail(err, ERR_BAD_REQUEST, "room must be 1 to %d characters from A-Z a-z 0-9 _ - .",
+                    PROTO_ROOM_MAX);
+    if (get_string(doc, "name", PROTO_NAME_MAX * 4, &req->name, err) < 0) return -1;
+    if (!name_valid(req->name))
+        return fail(err, ERR_BAD_REQUEST,
+                    "name must be 1 to %d characters without control characters", PROTO_NAME_MAX);
+    return 0;
+}
+
+static int decode_sdp(json_t *doc, proto_request *req, proto_error *err)
+{
+    return get_string(doc, "sdp", PROTO_SDP_MAX, &req->sdp, err);
+}
+
+static int decode_transport(json_t *doc, proto_request *req, proto_error *err)
+{
+    json_t *v = json_object_get(doc, "transport");
+    const char *s = json_string_value(v);
+    if (s && strcmp(s, "publish") == 0)
+        req->transport = PROTO_TRANSPORT_PUBLISH;
+    else if (s && strcmp(s, "subscribe") == 0)
+        req->transport = PROTO_TRANSPORT_SUBSCRIBE;
+    else
+        return fail(err, ERR_BAD_REQUEST, "transport must be \"publish\" or \"subscribe\"");
+    return 0;
+}
+
+static int decode_mid_and_index(json_t *cand, proto_request *req, proto_error *err)
+{
+    json_t *mid = json_object_get(cand, "sdpMid");
+    if (mid && !json_is_null(mid)) {
+        const char *s = json_string_value(mid);
+        if (!s || json_string_length(mid) < 1 || json_string_length(mid) > PROTO_MID_MAX ||
+            !printable_ascii(s, false))
+            return fail(err, ERR_BAD_REQUEST,
+                        "candidate.sdpMid must be null or 1 to %d printable ASCII characters",
+                        PROTO_MID_MAX);
+        req->sdp_mid = s;
+    }
+    json_t *idx = json_object_get(cand, "sdpMLineIndex");
+    if (idx && !json_is_null(idx)) {
+        if (!json_is_integer(idx) || json_integer_value(idx) < 0 || json_integer_value(idx) > 65535)
+            return fail(err, ERR_BAD_REQUEST,
+                        "candidate.sdpMLineIndex must be null or an integer 0 to 65535");
+        req->sdp_mline_index = (int)json_integer_value(idx);
+    }
+    return 0;
+}
+
+static int decode_candidate(json_t *doc, proto_request *req, proto_error *err)
+{
+    if (decode_transport(doc, req, err) < 0) return -1;
+    json_t *cand = json_object_get(doc, "candidate");
+    if (!cand) return fail(err, ERR_BAD_REQUEST, "missing field: candidate");
+    if (json_is_null(cand)) {
+        req->end_of_candidates = true;
+        return 0;
+    }
+    if (!json_is_object(cand))
+        return fail(err, ERR_BAD_REQUEST, "candidate must be an object or null");
+    json_t *line = json_object_get(cand, "candidate");
+    const char *s = json_string_value(line);
+    if (!s) return fail(err, ERR_BAD_REQUEST, "candidate.candidate must be a string");
+    if (decode_mid_and_index(cand, req, err) < 0) return -1;
+    if (*s == '\0') {
+        req->end_of_candidates = true;
+        return 0;
+    }
+    if (json_string_length(line) > PROTO_CANDIDATE_MAX || strncmp(s, "candidate:", 10) != 0 ||
+        !printable_ascii(s, true))
+        return fail(err, ERR_BAD_REQUEST,
+                    "candidate.candidate must be \"\" or \"candidate:...\" of at most %d "
+                    "printable ASCII characters",
+                    PROTO_CANDIDATE_MAX);
+    req->candidate = s;
+    return 0;
+}
+
+static int decode_body(json_t *doc, proto_request *req, proto_error *err)
+{
+    switch (req->type) {
+    case PROTO_REQ_JOIN:
+        return decode_join(doc, req, err);
+    case PROTO_REQ_PUBLISH:
+    case PROTO_REQ_ANSWER:
+        return decode_sdp(doc, req, err);
+    case PROTO_REQ_CANDIDATE:
+        return decode_candidate(doc, req, err);
+    case PROTO_REQ_LEAVE:
+        return 0;
+    }
+    return fail(err, ERR_UNKNOWN_TYPE, "unknown type");
+}
+
+static int decode_type(json_t *doc, proto_request *req, proto_error *err)
+{
+    json_t *v = json_object_get(doc, "type");
+    if (!json_is_string(v)) return fail(err, ERR_BAD_REQUEST, "missing or non-string field: type");
+    const char *type = json_string_value(v);
+    for (size_t i = 0; i < sizeof req_types / sizeof req_types[0]; i++) {
+        if (strcmp(type, req_types[i].name) == 0) {
+            req->type = req_types[i].type;
+            return 0;
+        }
+    }
+    char shown[40];
+    ascii_copy(shown, sizeof shown, type, 32);
+    return fail(err, ERR_UNKNOWN_TYPE, "unknown type \"%s\"", shown);
+}
+
+static int decode_doc(json_t *doc, proto_request *req, proto_error *err)
+{
+    if (!json_is_object(doc)) return fail(err, ERR_BAD_JSON, "a message must be a JSON object");
+    json_t *id = json_object_get(doc, "id");
+    if (id_valid(id)) err->id = json_integer_value(id);
+    if (decode_type(doc, req, err) < 0) return -1;
+    if (!id_valid(id)) return fail(err, ERR_BAD_REQUEST, "id must be an integer from 1 to 2^53-1");
+    req->id = err->id;
+    return decode_body(doc, req, err);
+}
+
+int proto_request_decode(const char *data, size_t len, proto_request *req, proto_error *err)
+{
+    memset(req, 0, sizeof *req);
+    req->sdp_mline_index = -1;
+    err->code = NULL;
+    err->message[0] = '\0';
+    err->id = 0;
+
+    json_error_t jerr;
+    json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc) {
+        char text[100];
+        ascii_copy(text, sizeof text, jerr.text, sizeof jerr.text);
+        return fail(err, ERR_BAD_JSON, "invalid JSON at line %d column %d: %s", jerr.line,
+                    jerr.column, text);
+    }
+    if (decode_doc(doc, req, err) < 0) {
+        json_decref(doc);
+        memset(req, 0, sizeof *req);
+        return -1;
+    }
+    req->doc_ = doc;
+    return 0;
+}
+
+void proto_request_clear(proto_request *req)
+{
+    json_decref(req->doc_);
+    memset(req, 0, sizeof *req);
+}
+
+const char *proto_transport_name(proto_transport t)
+{
+    return t == PROTO_TRANSPORT_SUBSCRIBE ? "subscribe" : "publish";
+}
+
+/* ---- encoding ---- */
+
+/* Strings from the media core are expected to be UTF-8, but a truncated
+ * message could end inside a sequence; jansson refuses such strings, so
+ * they are reduced to ASCII instead of dropping the whole message. */
+static json_t *jstr(const char *s)
+{
+    if (!s) return json_null();
+    json_t *v = json_string(s);
+    if (v) return v;
+    size_t n = strlen(s);
+    char *copy = malloc(n + 1);
+    if (!copy) return NULL;
+    for (size_t i = 0; i <= n; i++)
+        copy[i] = ((unsigned char)s[i] < 0x80) ? s[i] : '?';
+    v = json_string(copy);
+    free(copy);
+    return v;
+}
+
+static json_t *jid(int64_t id)
+{
+    return id > 0 ? json_integer(id) : json_null();
+}
+
+/* Serializes and releases obj. */
+static char *dump(json_t *obj)
+{
+    if (!obj) return NULL;
+    char *out = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    return out;
+}
+
+static json_t *message(const char *type)
+{
+    json_t *obj = json_object();
+    if (obj) json_object_set_new(obj, "type", json_string(type));
+    return obj;
+}
+
+static char *reply(int64_t id, json_t *data)
+{
+    json_t *obj = message("reply");
+    if (!obj || !data) {
+        json_decref(obj);
+        json_decref(data);
+        return NULL;
+    }
+    json_object_set_new(obj, "id", jid(id));
+    json_object_set_new(obj, "data", data);
+    return dump(obj);
+}
+
+char *proto_encode_reply_empty(int64_t id)
+{
+    return reply(id, json_object());
+}
+
+char *proto_encode_reply_sdp(int64_t id, const char *sdp)
+{
+    json_t *data = json_object();
+    if (data) json_object_set_new(data, "sdp", jstr(sdp));
+    return reply(id, data);
+}
+
+static json_t *peer_object(const char *peer_id, const char *name)
+{
+    json_t *p = json_object();
+    if (p) {
+        json_object_set_new(p, "id", jstr(peer_id));
+        json_object_set_new(p, "name", jstr(name));
+    }
+    return p;
+}
+
+char *proto_encode_reply_join(int64_t id, const char *peer_id, const char *room,
+                              const proto_peer *peers, size_t n_peers)
+{
+    json_t *data = json_object();
+    json_t *list = json_array();
+    if (!data || !list) {
+        json_decref(data);
+        json_decref(list);
+        return NULL;
+    }
+    for (size_t i = 0; i < n_peers; i++)
+        json_array_append_new(list, peer_object(peers[i].id, peers[i].name));
+    json_object_set_new(data, "peer_id", jstr(peer_id));
+    json_object_set_new(data, "room", jstr(room));
+    json_object_set_new(data, "peers", list);
+    json_object_set_new(data, "ice_servers", json_array());
+    return reply(id, data);
+}
+
+char *proto_encode_error(int64_t id, const char *code, const char *msg)
+{
+    json_t *obj = message("error");
+    if (!obj) return NULL;
+    json_object_set_new(obj, "id", jid(id));
+    json_object_set_new(obj, "code", jstr(code ? code : "internal"));
+    json_object_set_new(obj, "message", jstr(msg ? msg : ""));
+    return dump(obj);
+}
+
+static json_t *track_list(const proto_track *tracks, size_t n)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < n; i++) {
+        json_t *t = json_object();
+        if (!t) break;
+        json_object_set_new(t, "track_id", jstr(tracks[i].track_id));
+        json_object_set_new(t, "peer_id", jstr(tracks[i].peer_id));
+        json_object_set_new(t, "kind", jstr(tracks[i].kind));
+        json_object_set_new(t, "mid", jstr(tracks[i].mid));
+        json_array_append_new(list, t);
+    }
+    return list;
+}
+
+char *proto_encode_offer(const char *sdp, const proto_track *tracks, size_t n_tracks)
+{
+    json_t *obj = message("offer");
+    if (obj) {
+        json_object_set_new(obj, "sdp", jstr(sdp));
+        json_object_set_new(obj, "tracks", track_list(tracks, n_tracks));
+    }
+    return dump(obj);
+}
+
+char *proto_encode_tracks(const proto_track *tracks, size_t n_tracks)
+{
+    json_t *obj = message("tracks");
+    if (obj) json_object_set_new(obj, "tracks", track_list(tracks, n_tracks));
+    return dump(obj);
+}
+
+char *proto_encode_candidate(proto_transport t, const char *candidate, const char *mid)
+{
+    json_t *obj = message("candidate");
+    if (!obj) return NULL;
+    json_object_set_new(obj, "transport", json_string(proto_transport_name(t)));
+    json_t *c = json_null();
+    if (candidate && *candidate) {
+        c = json_object();
+        if (c) {
+            json_object_set_new(c, "candidate", jstr(candidate));
+            json_object_set_new(c, "sdpMid", jstr(mid));
+            json_object_set_new(c, "sdpMLineIndex", json_integer(0));
+        }
+    }
+    json_object_set_new(obj, "candidate", c);
+    return dump(obj);
+}
+
+char *proto_encode_peer_joined(const char *peer_id, const char *name)
+{
+    json_t *obj = message("peer_joined");
+    if (obj) json_object_set_new(obj, "peer", peer_object(peer_id, name));
+    return dump(obj);
+}
+
+char *proto_encode_peer_left(const char *peer_id, const char *reason)
+{
+    json_t *obj = message("peer_left");
+    if (obj) {
+        json_object_set_new(obj, "peer_id", jstr(peer_id));
+        json_object_set_new(obj, "reason", jstr(reason));
+    }
+    return dump(obj);
+}
+
+char *proto_encode_transport_state(proto_transport t, const char *state)
+{
+    json_t *obj = message("transport_state");
+    if (obj) {
+        json_object_set_new(obj, "transport", json_string(proto_transport_name(t)));
+        json_object_set_new(obj, "state", jstr(state));
+    }
+    return dump(obj);
+}

@@ -1,0 +1,99 @@
+/*
+ * The signaling protocol of docs/protocol.md: decoding of one client message
+ * and encoding of replies, errors and events.
+ *
+ * Pure: bytes in, structs or JSON text out, no I/O and no global state, so
+ * it is unit-tested and fuzzed directly. Every encoder returns a malloc'd
+ * NUL-terminated compact JSON text (free with free()), or NULL when memory
+ * ran out.
+ */
+#ifndef CONFAB_PROTOCOL_H
+#define CONFAB_PROTOCOL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_ROOM_MAX      64 /* characters (all ASCII) */
+#define PROTO_NAME_MAX      64 /* characters (Unicode code points) */
+#define PROTO_ID_MAX        ((INT64_C(1) << 53) - 1)
+#define PROTO_CANDIDATE_MAX 1024  /* bytes of candidate.candidate */
+#define PROTO_MID_MAX       31    /* bytes of candidate.sdpMid */
+#define PROTO_SDP_MAX       65536 /* bytes */
+
+/* WebSocket close codes of the protocol (besides RFC 6455's own). */
+#define PROTO_CLOSE_LEFT          1000 /* after the reply to leave */
+#define PROTO_CLOSE_MEDIA_TIMEOUT 4001 /* a media transport failed */
+
+typedef enum proto_req_type {
+    PROTO_REQ_JOIN = 1,
+    PROTO_REQ_PUBLISH,
+    PROTO_REQ_ANSWER,
+    PROTO_REQ_CANDIDATE,
+    PROTO_REQ_LEAVE,
+} proto_req_type;
+
+typedef enum proto_transport {
+    PROTO_TRANSPORT_PUBLISH = 0,
+    PROTO_TRANSPORT_SUBSCRIBE = 1,
+} proto_transport;
+
+/* A decoded request. The strings point into the parsed document and live
+ * until proto_request_clear. */
+typedef struct proto_request {
+    proto_req_type type;
+    int64_t id;
+    const char *room;          /* join */
+    const char *name;          /* join */
+    const char *sdp;           /* publish, answer */
+    proto_transport transport; /* candidate */
+    bool end_of_candidates;    /* candidate: null, or its "candidate" is "" */
+    const char *candidate;     /* candidate: "candidate:..." or NULL at end */
+    const char *sdp_mid;       /* candidate: NULL when absent or null */
+    int sdp_mline_index;       /* candidate: -1 when absent or null */
+    json_t *doc_;              /* private: owns the strings above */
+} proto_request;
+
+typedef struct proto_error {
+    const char *code;  /* static: "bad_json", "bad_request" or "unknown_type" */
+    char message[160]; /* human readable, ASCII */
+    int64_t id;        /* the request id when it could be read, else 0 */
+} proto_error;
+
+/* Decodes one message. Returns 0 and fills *req (release it with
+ * proto_request_clear), or -1 and fills *err (nothing to release). */
+int proto_request_decode(const char *data, size_t len, proto_request *req, proto_error *err);
+void proto_request_clear(proto_request *req);
+
+const char *proto_transport_name(proto_transport t);
+
+typedef struct proto_peer {
+    const char *id;
+    const char *name;
+} proto_peer;
+
+typedef struct proto_track {
+    const char *track_id;
+    const char *peer_id;
+    const char *kind;
+    const char *mid;
+} proto_track;
+
+/* Replies and errors. An id of 0 is written as null. */
+char *proto_encode_reply_empty(int64_t id);
+char *proto_encode_reply_sdp(int64_t id, const char *sdp);
+char *proto_encode_reply_join(int64_t id, const char *peer_id, const char *room,
+                              const proto_peer *peers, size_t n_peers);
+char *proto_encode_error(int64_t id, const char *code, const char *message);
+
+/* Events. */
+char *proto_encode_offer(const char *sdp, const proto_track *tracks, size_t n_tracks);
+char *proto_encode_tracks(const proto_track *tracks, size_t n_tracks);
+/* candidate NULL or "" is end-of-candidates; mid NULL is written as null. */
+char *proto_encode_candidate(proto_transport t, const char *candidate, const char *mid);
+char *proto_encode_peer_joined(const char *peer_id, const char *name);
+char *proto_encode_peer_left(const char *peer_id, const char *reason);
+char *proto_encode_transport_state(proto_transport t, const char *state);
+
+#endif

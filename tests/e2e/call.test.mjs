@@ -1,0 +1,159 @@
+// A real call: four headless Chromium pages in one room on a real confab.
+// Run inside tests/e2e/netns.sh with CONFAB_BIN set.
+
+import assert from 'node:assert/strict';
+import {
+  e2eTest,
+  fileWatchdog,
+  firstFrameTimes,
+  joined,
+  log,
+  openCall,
+  receiveStats,
+  sleep,
+  summarize,
+  waitFor,
+  waitForMedia,
+} from './lib.mjs';
+
+fileWatchdog(9 * 60 * 1000);
+
+const ROOM = 'e2e-call';
+
+// What a page knows about one publisher: its tracks, its tile, whether it left.
+function peerView(page, peerId) {
+  return page.evaluate((id) => {
+    const c = window.confab;
+    const left = c.events.find((e) => e.type === 'peer_left' && e.peer_id === id);
+    const tracks = c.received
+      .filter((r) => r.streamId === id)
+      .map((r) => ({
+        kind: r.track.kind,
+        readyState: r.track.readyState,
+        inStream: r.stream.getTracks().includes(r.track),
+      }));
+    return {
+      left: left ? { reason: left.reason } : null,
+      tracks,
+      tile: !!document.querySelector(`.tile[data-peer="${id}"]`),
+      listed: c.tracks.some((t) => t.peer_id === id),
+    };
+  }, peerId);
+}
+
+// Every track the page got from peerId has ended and left its stream, its
+// tile is gone, and peer_left arrived.
+async function waitGone(page, peerId, timeout) {
+  const start = Date.now();
+  let view;
+  try {
+    await waitFor(
+      async () => {
+        view = await peerView(page, peerId);
+        return (
+          view.left &&
+          view.tracks.length >= 2 &&
+          view.tracks.every((t) => t.readyState === 'ended' && !t.inStream) &&
+          !view.tile &&
+          !view.listed
+        );
+      },
+      { timeout, interval: 100, what: `${page.__name} to see ${peerId} gone` },
+    );
+  } catch (err) {
+    err.message += `\n${page.__name}'s view of ${peerId}: ${JSON.stringify(view)}`;
+    throw err;
+  }
+  return { ms: Date.now() - start, view };
+}
+
+async function tileNames(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.tile[data-peer]')].map((el) => el.querySelector('span').textContent).sort(),
+  );
+}
+
+async function frameCounts(page) {
+  return summarize(await receiveStats(page));
+}
+
+e2eTest('call with four Chromium peers', { timeout: 300000 }, async (env, t) => {
+  const server = await env.server();
+  // The peer that will be frozen needs a browser of its own; the rest share one
+  // to keep the 2-core machine's load down.
+  const shared = await env.browser('shared');
+  const lone = await env.browser('lone');
+  const pages = {};
+  let threeJoinedAt = 0;
+  const others = (self, names) => names.filter((n) => n !== self).map((n) => pages[n].__peerId);
+
+  await t.test('1) three peers each decode >= 60 frames and receive audio from the other two', { timeout: 60000 }, async () => {
+    [pages.alice, pages.bob, pages.carol] = await Promise.all([
+      openCall(shared, server, { room: ROOM, name: 'alice' }),
+      openCall(shared, server, { room: ROOM, name: 'bob' }),
+      openCall(lone, server, { room: ROOM, name: 'carol' }),
+    ]);
+    threeJoinedAt = Date.now();
+    const names = ['alice', 'bob', 'carol'];
+    const results = await Promise.all(
+      names.map((n) => waitForMedia(pages[n], others(n, names), { minFrames: 60, minPackets: 20, timeout: 40000 })),
+    );
+    names.forEach((n, i) => log(`${n} receives ${JSON.stringify(results[i])}`));
+    for (const n of names) {
+      const want = names.filter((x) => x !== n).sort();
+      const peerNames = await pages[n].evaluate(() => [...window.confab.peers.values()].map((p) => p.name).sort());
+      assert.deepEqual(peerNames, want, `${n}'s peer list`);
+      assert.deepEqual(await tileNames(pages[n]), want, `${n}'s tiles`);
+    }
+  });
+
+  await t.test('2) a fourth peer joining 5 s later decodes video from all three within 2 s of its join reply', { timeout: 60000 }, async () => {
+    await sleep(Math.max(0, threeJoinedAt + 5000 - Date.now()));
+    const publishers = ['alice', 'bob', 'carol'].map((n) => pages[n].__peerId);
+    pages.dave = await openCall(shared, server, { room: ROOM, name: 'dave', wait: false });
+    const timing = firstFrameTimes(pages.dave, publishers, 10000);
+    await joined(pages.dave);
+    const { first, polls } = await timing;
+    const worst = Math.max(...Object.values(first).map((v) => (v === null ? Infinity : v)));
+    log(`dave: first decoded frame after its join reply, per publisher (ms): ${JSON.stringify(first)}; ` +
+        `all three after ${worst} ms (${polls} polls)`);
+    assert.ok(worst <= 2000, `dave saw video from everyone only after ${worst} ms: ${JSON.stringify(first)}`);
+    // And everyone else sees the newcomer.
+    for (const n of ['alice', 'bob', 'carol']) {
+      await waitForMedia(pages[n], [pages.dave.__peerId], { minFrames: 15, minPackets: 5, timeout: 15000 });
+    }
+    assert.deepEqual(await tileNames(pages.dave), ['alice', 'bob', 'carol']);
+  });
+
+  await t.test('3) a closed page: the others see its tracks end and get peer_left within 5 s', { timeout: 30000 }, async () => {
+    const bobId = pages.bob.__peerId;
+    await pages.bob.close();
+    const seen = await Promise.all(['alice', 'carol', 'dave'].map((n) => waitGone(pages[n], bobId, 5000)));
+    ['alice', 'carol', 'dave'].forEach((n, i) =>
+      log(`${n} saw bob gone after ${seen[i].ms} ms: ${JSON.stringify(seen[i].view)}`),
+    );
+    for (const s of seen) assert.ok(['left', 'disconnected'].includes(s.view.left.reason), JSON.stringify(s.view));
+  });
+
+  await t.test('4) a frozen browser: the others see its tracks end and peer_left "media_timeout" within ~30 s', { timeout: 90000 }, async () => {
+    const carolId = pages.carol.__peerId;
+    lone.freeze();
+    const seen = await Promise.all(['alice', 'dave'].map((n) => waitGone(pages[n], carolId, 45000)));
+    ['alice', 'dave'].forEach((n, i) =>
+      log(`${n} saw carol gone after ${seen[i].ms} ms: ${JSON.stringify(seen[i].view)}`),
+    );
+    for (const s of seen) {
+      assert.equal(s.view.left.reason, 'media_timeout');
+      assert.ok(s.ms <= 40000, `took ${s.ms} ms`);
+    }
+    lone.kill();
+    // The two who remain still get each other's media.
+    const before = await frameCounts(pages.alice);
+    await sleep(2000);
+    const after = await frameCounts(pages.alice);
+    const dave = pages.dave.__peerId;
+    log(`alice's frames from dave: ${before[dave]?.frames} -> ${after[dave]?.frames}`);
+    assert.ok(after[dave].frames - before[dave].frames >= 10, 'alice stopped decoding dave');
+    assert.deepEqual(await tileNames(pages.alice), ['dave']);
+  });
+});
