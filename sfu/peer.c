@@ -409,24 +409,34 @@ void peer_candidate(peer *p, sfu_transport_kind kind, const char *candidate)
 /* Finds room for a new m-section: a fresh one, or (when full) one whose
  * stop the subscriber has already acknowledged, recycled with a new mid as
  * RFC 8829 allows. */
-static sub_slot *slot_alloc(peer *p)
+static sub_slot *slot_alloc(peer *p, const char *kind)
 {
     if (p->n_slots < SDP_MAX_MEDIA) return &p->slots[p->n_slots++];
     if (p->awaiting_answer) return NULL;
-    for (int i = 0; i < p->n_slots; i++)
-        if (!p->slots[i].active && p->slots[i].stop_acked) return &p->slots[i];
+    for (int i = 0; i < p->n_slots; i++) {
+        sub_slot *s = &p->slots[i];
+        bool tag = strcmp(s->mid, p->sub_mid) == 0;
+        /* The paused tag transceiver lives on, so its kind cannot change. */
+        if (!s->active && s->stop_acked && (!tag || strcmp(s->kind, kind) == 0)) return s;
+    }
     return NULL;
 }
 
 void peer_subscribe_track(peer *p, track *t, const char *publisher_id)
 {
-    sub_slot *s = slot_alloc(p);
+    sub_slot *s = slot_alloc(p, t->kind);
     if (!s) {
         g_warning("peer %s: no free m-section for track %s", p->id, t->id);
         return;
     }
+    /* A recycled tag slot keeps its mid: it was never stopped, only
+     * paused, and a live transceiver cannot change its mid. */
+    bool tag = s->mid[0] && strcmp(s->mid, p->sub_mid) == 0;
     memset(s, 0, sizeof *s);
-    g_snprintf(s->mid, sizeof s->mid, "%u", p->next_mid++);
+    if (tag)
+        g_strlcpy(s->mid, p->sub_mid, sizeof s->mid);
+    else
+        g_snprintf(s->mid, sizeof s->mid, "%u", p->next_mid++);
     g_strlcpy(s->kind, t->kind, sizeof s->kind);
     g_strlcpy(s->publisher, publisher_id, sizeof s->publisher);
     g_strlcpy(s->track_id, t->id, sizeof s->track_id);
@@ -453,12 +463,13 @@ void peer_unsubscribe_track(peer *p, track *t)
     }
 }
 
-static void slot_to_offer(const sub_slot *s, sdp_track_offer *o)
+static void slot_to_offer(const peer *p, const sub_slot *s, sdp_track_offer *o)
 {
     memset(o, 0, sizeof *o);
     g_strlcpy(o->kind, s->kind, sizeof o->kind);
     g_strlcpy(o->mid, s->mid, sizeof o->mid);
     o->active = s->active;
+    o->keep_bundled = !s->active && strcmp(s->mid, p->sub_mid) == 0;
     o->ssrc = s->dt ? s->dt->ssrc : 0;
     g_strlcpy(o->cname, s->publisher, sizeof o->cname);
     g_strlcpy(o->stream_id, s->publisher, sizeof o->stream_id);
@@ -484,8 +495,11 @@ static void emit_tracks(peer *p)
     g_free(info);
 }
 
+/* The tag is fixed by the first offer: the browser binds the transport to
+ * it, so it must stay in the group for the transport's whole life. */
 static void remember_bundle_tag(peer *p)
 {
+    if (p->sub_mid[0]) return;
     for (int i = 0; i < p->n_slots; i++) {
         if (p->slots[i].active) {
             g_strlcpy(p->sub_mid, p->slots[i].mid, sizeof p->sub_mid);
@@ -498,7 +512,7 @@ static int build_offer(peer *p, sdp_session *offer)
 {
     sdp_track_offer *tracks = g_new(sdp_track_offer, p->n_slots);
     for (int i = 0; i < p->n_slots; i++)
-        slot_to_offer(&p->slots[i], &tracks[i]);
+        slot_to_offer(p, &p->slots[i], &tracks[i]);
     sdp_local local;
     fill_local(p, p->sub, SDP_SETUP_ACTPASS, &local);
     int rc = sdp_offer_subscribe(tracks, p->n_slots, track_sub_extmaps, track_n_sub_extmaps, &local,
@@ -514,6 +528,7 @@ void peer_negotiate(peer *p)
     if (fresh) p->sub = peer_make_transport(p, true, &sub_callbacks);
     sdp_session *offer = g_new0(sdp_session, 1);
     char *text = g_malloc(SDP_MAX_TEXT);
+    remember_bundle_tag(p);
     if (build_offer(p, offer) != 0 || sdp_write(offer, text, SDP_MAX_TEXT) < 0) {
         g_warning("peer %s: could not build a subscribe offer", p->id);
         g_free(text);
@@ -525,7 +540,6 @@ void peer_negotiate(peer *p)
     p->n_offered = p->n_slots;
     g_free(p->last_offer);
     p->last_offer = text;
-    remember_bundle_tag(p);
     emit_tracks(p);
     sfu_event ev = {.type = SFU_EV_SUBSCRIBE_OFFER, .peer_id = p->id, .sdp = text};
     sfu_emit(p->sh, &ev);

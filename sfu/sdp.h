@@ -18,20 +18,20 @@
 
 #define SDP_MAX_MEDIA 64
 /* 64, not 32: a receiving Chromium 156 video m-line lists 34 payload types. */
-#define SDP_MAX_CODECS 64
-#define SDP_MAX_FB 6
-#define SDP_MAX_EXTMAP 16
-#define SDP_MAX_SSRCS 8
+#define SDP_MAX_CODECS      64
+#define SDP_MAX_FB          6
+#define SDP_MAX_EXTMAP      16
+#define SDP_MAX_SSRCS       8
 #define SDP_MAX_SSRC_GROUPS 4
-#define SDP_MAX_CANDIDATES 16
-#define SDP_MAX_TEXT 65536 /* longer input is rejected */
+#define SDP_MAX_CANDIDATES  16
+#define SDP_MAX_TEXT        65536 /* longer input is rejected */
 
 /* Stable error codes (negated return values). sdp_error_code() names them. */
 enum sdp_error {
     SDP_OK = 0,
-    SDP_ERR_SYNTAX = 1,         /* a line is not "x=value", or a known attribute is malformed */
-    SDP_ERR_LIMIT = 2,          /* more media/codecs/... than the fixed capacity, or text too long */
-    SDP_ERR_NO_ICE = 3,         /* ice-ufrag or ice-pwd missing for a used m-section */
+    SDP_ERR_SYNTAX = 1, /* a line is not "x=value", or a known attribute is malformed */
+    SDP_ERR_LIMIT = 2,  /* more media/codecs/... than the fixed capacity, or text too long */
+    SDP_ERR_NO_ICE = 3, /* ice-ufrag or ice-pwd missing for a used m-section */
     SDP_ERR_NO_FINGERPRINT = 4, /* no (sha-256) fingerprint for a used m-section */
     SDP_ERR_NO_MEDIA = 5,       /* no usable audio or video m-section */
     SDP_ERR_NO_CODEC = 6,       /* an m-section offers no codec Confab forwards */
@@ -57,10 +57,10 @@ typedef enum sdp_setup {
 
 typedef struct sdp_codec {
     uint8_t pt;
-    char name[32];       /* as written in a=rtpmap, e.g. "VP8", "opus", "H264", "rtx" */
+    char name[32]; /* as written in a=rtpmap, e.g. "VP8", "opus", "H264", "rtx" */
     uint32_t clock_rate;
-    uint8_t channels;    /* 0 when absent */
-    char fmtp[160];      /* a=fmtp parameters as written, "" when none */
+    uint8_t channels; /* 0 when absent */
+    char fmtp[160];   /* a=fmtp parameters as written, "" when none */
     int n_fb;
     char fb[SDP_MAX_FB][32]; /* a=rtcp-fb values for this pt (and "*"): "nack pli", "ccm fir" */
 } sdp_codec;
@@ -83,9 +83,9 @@ typedef struct sdp_ssrc_group {
 } sdp_ssrc_group;
 
 typedef struct sdp_media {
-    char kind[16];       /* "audio", "video", "application", ... */
-    uint16_t port;       /* 0: rejected or stopped */
-    char proto[48];      /* "UDP/TLS/RTP/SAVPF" */
+    char kind[16];  /* "audio", "video", "application", ... */
+    uint16_t port;  /* 0: rejected or stopped */
+    char proto[48]; /* "UDP/TLS/RTP/SAVPF" */
     char mid[32];
     sdp_direction direction;
     /* ICE/DTLS parameters; the parser copies session-level values here when
@@ -130,6 +130,11 @@ int sdp_parse(const char *text, size_t len, sdp_session *out, const char **err);
  * length written (without the NUL) or -1 when cap is too small. */
 int sdp_write(const sdp_session *s, char *buf, size_t cap);
 
+/* Attribute spellings indexed by sdp_direction / sdp_setup, shared by the
+ * parser and the writer. */
+extern const char *const sdp_direction_names[4];
+extern const char *const sdp_setup_names[4];
+
 /* Stable code for an error, e.g. "sdp_syntax", "sdp_no_ice". */
 const char *sdp_error_code(int err);
 
@@ -168,9 +173,13 @@ int sdp_answer_publish(const sdp_session *offer, const sdp_local *local, sdp_ses
 
 /* One m-section of a subscribe offer. */
 typedef struct sdp_track_offer {
-    char kind[8];  /* "audio" or "video" */
-    char mid[32];  /* the subscriber-side mid */
-    bool active;   /* false: port 0 (the track is gone; the m-section stays) */
+    char kind[8]; /* "audio" or "video" */
+    char mid[32]; /* the subscriber-side mid */
+    bool active;  /* false: port 0 (the track is gone; the m-section stays) */
+    /* With active false: a=inactive but port 9 and still in the BUNDLE group.
+     * For the m-section that carries the BUNDLE tag: rejecting it would make
+     * the browser tear down the transport every other m-section shares. */
+    bool keep_bundled;
     uint32_t ssrc; /* SSRC the server sends this track with */
     char cname[64];
     char stream_id[64]; /* a=msid stream id: the publisher's peer id */

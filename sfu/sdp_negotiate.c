@@ -290,7 +290,7 @@ static void offer_one(sdp_media *m, const sdp_track_offer *t, const sdp_extmap *
     strcpy(m->kind, t->kind);
     strcpy(m->proto, "UDP/TLS/RTP/SAVPF");
     strcpy(m->mid, t->mid);
-    m->port = t->active ? 9 : 0;
+    m->port = t->active || t->keep_bundled ? 9 : 0;
     m->direction = t->active ? SDP_DIR_SENDONLY : SDP_DIR_INACTIVE;
     COPY(m->ice_ufrag, local->ice_ufrag);
     COPY(m->ice_pwd, local->ice_pwd);
@@ -347,7 +347,8 @@ int sdp_offer_subscribe(const sdp_track_offer *tracks, int n, const sdp_extmap *
     out->n_media = n;
     for (int i = 0; i < n; i++) {
         offer_one(&out->media[i], &tracks[i], exts, n_exts, local);
-        if (tracks[i].active) strcpy(out->bundle[out->n_bundle++], tracks[i].mid);
+        if (tracks[i].active || tracks[i].keep_bundled)
+            strcpy(out->bundle[out->n_bundle++], tracks[i].mid);
     }
     return 0;
 }
