@@ -14,11 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 /* One whole frame of the largest message fits, so the reader always sees a
  * complete frame; anything longer has already failed its header check. */
 #define IN_CAP    (WSCONN_MAX_MESSAGE + 14)
 #define US_PER_MS 1000
+#define FLUSH_IOV 64
 
 typedef enum conn_state {
     CONN_OPEN,
@@ -103,14 +105,39 @@ static void drop_unsent(wsconn *c)
     }
 }
 
+/* Drops n sent bytes from the front of the queue. */
+static void consume(wsconn *c, size_t n)
+{
+    c->out_bytes -= n;
+    while (n > 0) {
+        GBytes *head = g_queue_peek_head(&c->out);
+        size_t left = g_bytes_get_size(head) - c->out_off;
+        if (n < left) {
+            c->out_off += n;
+            return;
+        }
+        n -= left;
+        g_bytes_unref(g_queue_pop_head(&c->out));
+        c->out_off = 0;
+    }
+}
+
+/* Writes as much of the queue as the socket takes, many frames per call. */
 static void flush(wsconn *c)
 {
     while (!c->dead && c->out.length > 0) {
-        GBytes *head = g_queue_peek_head(&c->out);
-        size_t len;
-        const uint8_t *data = g_bytes_get_data(head, &len);
-        ssize_t n = send(c->fd, data + c->out_off, len - c->out_off, MSG_NOSIGNAL);
-        if (n < 0) {
+        struct iovec iov[FLUSH_IOV];
+        int n = 0;
+        size_t off = c->out_off;
+        for (GList *l = c->out.head; l && n < FLUSH_IOV; l = l->next, n++) {
+            size_t len;
+            const uint8_t *data = g_bytes_get_data(l->data, &len);
+            iov[n] = (struct iovec){(void *)(data + off), len - off};
+            off = 0;
+        }
+        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+        ssize_t sent = sendmsg(c->fd, &msg, MSG_NOSIGNAL);
+        if (sent < 0) {
             if (errno == EINTR) continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK) {
                 g_debug("websocket send: %s", g_strerror(errno));
@@ -118,12 +145,7 @@ static void flush(wsconn *c)
             }
             return;
         }
-        c->out_off += (size_t)n;
-        c->out_bytes -= (size_t)n;
-        if (c->out_off == len) {
-            g_bytes_unref(g_queue_pop_head(&c->out));
-            c->out_off = 0;
-        }
+        consume(c, (size_t)sent);
     }
 }
 
@@ -236,6 +258,7 @@ static void process_input(wsconn *c)
     c->in_len -= off;
     if (c->in_len == IN_CAP) { /* cannot happen with a working reader; never spin */
         c->reading = false;
+        c->in_len = 0;
         begin_close(c, WS_CLOSE_TOO_BIG, "frame too big", false);
     }
 }

@@ -44,7 +44,7 @@ function request(type, fields = {}) {
   const msg = JSON.stringify({ type, id, ...fields });
   return new Promise((resolve, reject) => {
     if (!confab.ws || confab.ws.readyState !== WebSocket.OPEN) {
-      reject(new Error(`${type}: not connected`));
+      reject(new Error('not connected'));
       return;
     }
     pending.set(id, { resolve, reject });
@@ -82,10 +82,10 @@ function connect() {
     ws.onopen = () => resolve(ws);
     ws.onerror = () => reject(new Error('WebSocket failed'));
     ws.onmessage = onMessage;
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       for (const p of pending.values()) p.reject(new Error('connection closed'));
       pending.clear();
-      setStatus('disconnected', true);
+      setStatus(`disconnected${ev.reason ? `: ${ev.reason}` : ''}`, ev.code !== 1000);
     };
   });
 }

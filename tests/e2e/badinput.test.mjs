@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { e2eTest, fileWatchdog, log, openCall, receiveStats, sleep, summarize, waitForMedia } from './lib.mjs';
+import { e2eTest, fileWatchdog, log, openCall, receiveStats, sleep, summarize, waitForMedia, within } from './lib.mjs';
 
 fileWatchdog(5 * 60 * 1000);
 
@@ -35,7 +35,7 @@ class RawClient {
         this.messages.push(msg);
         this.waiters = this.waiters.filter((w) => !w(msg));
       });
-      this.closed = new Promise((r) => this.ws.on('close', (code) => r(code)));
+      this.closed = new Promise((r) => this.ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
     });
   }
 
@@ -122,6 +122,22 @@ e2eTest('bad signaling input is refused and harms nobody', { timeout: 150000 }, 
   expectError(await c.sendUnidentified('{"type": "join", "id": 3,', 'truncated JSON'), 'bad_json', null, 'truncated JSON');
   expectError(await c.sendUnidentified('not json at all', 'garbage text'), 'bad_json', null, 'garbage text');
   expectError(await c.sendUnidentified('[1, 2, 3]', 'JSON array'), 'bad_json', null, 'JSON array');
+  expectError(
+    await c.sendUnidentified('{"type":"join","id":5,"id":6,"room":"r","name":"m"}', 'duplicate key'),
+    'bad_json',
+    null,
+    'duplicate key',
+  );
+  expectError(
+    await c.sendRaw(
+      Buffer.from('{"type":"join","id":7,"room":"r","name":"m"}'),
+      (m) => m.type === 'error' && m.id === null,
+      'binary message',
+    ),
+    'bad_json',
+    null,
+    'binary message',
+  );
 
   // Unknown type, wrong field types.
   expectError(
@@ -189,8 +205,8 @@ e2eTest('bad signaling input is refused and harms nobody', { timeout: 150000 }, 
   // Goodbye: the reply comes, then the server closes the connection.
   const bye = await c.send({ type: 'leave', id: 50 });
   assert.equal(bye.type, 'reply', JSON.stringify(bye));
-  const closeCode = await Promise.race([c.closed, sleep(5000).then(() => 'still open')]);
-  assert.notEqual(closeCode, 'still open', 'the server closes the connection after leave');
+  const closed = await within(c.closed, 5000, 'still open');
+  assert.deepEqual(closed, { code: 1000, reason: 'left' }, 'the server closes the connection after leave');
   for (const p of [alice, bob]) {
     await p.waitForFunction(
       () => window.confab.events.some((e) => e.type === 'peer_left' && e.reason === 'left'),

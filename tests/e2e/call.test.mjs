@@ -21,17 +21,33 @@ fileWatchdog(9 * 60 * 1000);
 const ROOM = 'e2e-call';
 
 // What a page knows about one publisher: its tracks, its tile, whether it left.
+// A track the server took away is "gone" when it left its MediaStream and
+// either ended (its m-section was rejected with port 0: Chromium stops the
+// transceiver) or was muted by an inactive m-section, or its transceiver was
+// since reused for someone else's track.
 function peerView(page, peerId) {
   return page.evaluate((id) => {
     const c = window.confab;
     const left = c.events.find((e) => e.type === 'peer_left' && e.peer_id === id);
+    const pc = c.subscribePc;
     const tracks = c.received
       .filter((r) => r.streamId === id)
-      .map((r) => ({
-        kind: r.track.kind,
-        readyState: r.track.readyState,
-        inStream: r.stream.getTracks().includes(r.track),
-      }));
+      .map((r) => {
+        const tr = pc.getTransceivers().find((t) => t.receiver.track === r.track);
+        const reused = c.received.some((o) => o.track === r.track && o.streamId !== id && o.at > r.at);
+        const inStream = r.stream.getTracks().includes(r.track);
+        const ended = r.track.readyState === 'ended';
+        const inactive = !!tr && tr.currentDirection === 'inactive' && r.track.muted;
+        return {
+          kind: r.track.kind,
+          readyState: r.track.readyState,
+          muted: r.track.muted,
+          inStream,
+          transceiver: tr ? tr.currentDirection : 'removed',
+          reused,
+          gone: !inStream && (ended || inactive || reused),
+        };
+      });
     return {
       left: left ? { reason: left.reason } : null,
       tracks,
@@ -41,8 +57,8 @@ function peerView(page, peerId) {
   }, peerId);
 }
 
-// Every track the page got from peerId has ended and left its stream, its
-// tile is gone, and peer_left arrived.
+// Every track the page got from peerId is gone, its tile too, and peer_left
+// arrived.
 async function waitGone(page, peerId, timeout) {
   const start = Date.now();
   let view;
@@ -50,13 +66,7 @@ async function waitGone(page, peerId, timeout) {
     await waitFor(
       async () => {
         view = await peerView(page, peerId);
-        return (
-          view.left &&
-          view.tracks.length >= 2 &&
-          view.tracks.every((t) => t.readyState === 'ended' && !t.inStream) &&
-          !view.tile &&
-          !view.listed
-        );
+        return view.left && view.tracks.length >= 2 && view.tracks.every((t) => t.gone) && !view.tile && !view.listed;
       },
       { timeout, interval: 100, what: `${page.__name} to see ${peerId} gone` },
     );
@@ -67,14 +77,33 @@ async function waitGone(page, peerId, timeout) {
   return { ms: Date.now() - start, view };
 }
 
+// The call goes on: each page keeps decoding video from each other page.
+async function assertStillFlowing(pages, ms = 2000) {
+  const ids = pages.map((p) => p.__peerId);
+  const before = await Promise.all(pages.map(frameCounts));
+  await sleep(ms);
+  const after = await Promise.all(pages.map(frameCounts));
+  const problems = [];
+  pages.forEach((p, i) => {
+    for (const id of ids) {
+      if (id === p.__peerId) continue;
+      const b = before[i][id] ? before[i][id].frames : 0;
+      const a = after[i][id] ? after[i][id].frames : 0;
+      log(`${p.__name}: frames from ${id} ${b} -> ${a} in ${ms} ms`);
+      if (a - b < (ms / 1000) * 5) problems.push(`${p.__name} decoded ${a - b} frames from ${id} in ${ms} ms`);
+    }
+  });
+  assert.deepEqual(problems, [], 'media stopped flowing between the peers that stayed');
+}
+
 async function tileNames(page) {
   return page.evaluate(() =>
     [...document.querySelectorAll('.tile[data-peer]')].map((el) => el.querySelector('span').textContent).sort(),
   );
 }
 
-async function frameCounts(page) {
-  return summarize(await receiveStats(page));
+function frameCounts(page) {
+  return receiveStats(page).then(summarize);
 }
 
 e2eTest('call with four Chromium peers', { timeout: 300000 }, async (env, t) => {
@@ -88,11 +117,14 @@ e2eTest('call with four Chromium peers', { timeout: 300000 }, async (env, t) => 
   const others = (self, names) => names.filter((n) => n !== self).map((n) => pages[n].__peerId);
 
   await t.test('1) three peers each decode >= 60 frames and receive audio from the other two', { timeout: 60000 }, async () => {
-    [pages.alice, pages.bob, pages.carol] = await Promise.all([
-      openCall(shared, server, { room: ROOM, name: 'alice' }),
-      openCall(shared, server, { room: ROOM, name: 'bob' }),
-      openCall(lone, server, { room: ROOM, name: 'carol' }),
-    ]);
+    // One after the other, each once publishing, so that every page's first
+    // subscribe m-sections (the BUNDLE tag) carry bob, who leaves in step 3.
+    for (const [name, browser] of [['bob', shared], ['carol', lone], ['alice', shared]]) {
+      pages[name] = await openCall(browser, server, { room: ROOM, name });
+      await pages[name].waitForFunction(() => window.confab.publishPc?.connectionState === 'connected', null, {
+        timeout: 10000,
+      });
+    }
     threeJoinedAt = Date.now();
     const names = ['alice', 'bob', 'carol'];
     const results = await Promise.all(
@@ -133,6 +165,7 @@ e2eTest('call with four Chromium peers', { timeout: 300000 }, async (env, t) => 
       log(`${n} saw bob gone after ${seen[i].ms} ms: ${JSON.stringify(seen[i].view)}`),
     );
     for (const s of seen) assert.ok(['left', 'disconnected'].includes(s.view.left.reason), JSON.stringify(s.view));
+    await assertStillFlowing([pages.alice, pages.carol, pages.dave]);
   });
 
   await t.test('4) a frozen browser: the others see its tracks end and peer_left "media_timeout" within ~30 s', { timeout: 90000 }, async () => {
@@ -147,13 +180,8 @@ e2eTest('call with four Chromium peers', { timeout: 300000 }, async (env, t) => 
       assert.ok(s.ms <= 40000, `took ${s.ms} ms`);
     }
     lone.kill();
-    // The two who remain still get each other's media.
-    const before = await frameCounts(pages.alice);
-    await sleep(2000);
-    const after = await frameCounts(pages.alice);
-    const dave = pages.dave.__peerId;
-    log(`alice's frames from dave: ${before[dave]?.frames} -> ${after[dave]?.frames}`);
-    assert.ok(after[dave].frames - before[dave].frames >= 10, 'alice stopped decoding dave');
+    await assertStillFlowing([pages.alice, pages.dave]);
     assert.deepEqual(await tileNames(pages.alice), ['dave']);
+    assert.deepEqual(await tileNames(pages.dave), ['alice']);
   });
 });

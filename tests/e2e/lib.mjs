@@ -41,6 +41,16 @@ const SANITIZER_PATTERNS = [
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Resolves like promise, or to fallback after ms; leaves no timer behind to
+// hold the process open.
+export function within(promise, ms, fallback = undefined) {
+  let timer;
+  const late = new Promise((r) => {
+    timer = setTimeout(() => r(fallback), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export function log(...args) {
   const t = (performance.now() / 1000).toFixed(2).padStart(7);
   console.log(`[${t}s]`, ...args);
@@ -174,7 +184,7 @@ export class Server {
     const problems = [];
     if (!this.exit) {
       this.proc.kill('SIGTERM');
-      const done = await Promise.race([this.exited, sleep(15000).then(() => null)]);
+      const done = await within(this.exited, 15000, null);
       if (!done) {
         problems.push('confab did not exit within 15 s of SIGTERM (killed)');
         this.proc.kill('SIGKILL');
@@ -288,9 +298,9 @@ export class Browser {
     if (!this.ctx) return;
     if (this.killed || this.frozenPids) {
       this.kill();
-      await Promise.race([this.ctx.close().catch(() => {}), sleep(3000)]);
+      await within(this.ctx.close().catch(() => {}), 3000);
     } else {
-      await Promise.race([this.ctx.close().catch(() => {}), sleep(10000)]);
+      await within(this.ctx.close().catch(() => {}), 10000);
       if (this.pid && fs.existsSync(`/proc/${this.pid}`)) this.kill();
     }
     this.ctx = null;
