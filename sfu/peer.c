@@ -2,7 +2,8 @@
 
 #include <string.h>
 
-#define MID_EXT_URI "urn:ietf:params:rtp-hdrext:sdes:mid"
+#define MID_EXT_URI    "urn:ietf:params:rtp-hdrext:sdes:mid"
+#define RR_INTERVAL_MS 1000
 
 static void emit_simple(peer *p, sfu_event_type type, int64_t req_id, sfu_transport_kind kind)
 {
@@ -131,6 +132,7 @@ static void pub_on_rtp(void *user, uint8_t *buf, size_t len)
     track *t = track_by_ssrc(p, h.ssrc);
     if (!t) t = track_by_mid_ext(p, buf, &h);
     if (!t || h.payload_type != t->codec.pt) return;
+    rtp_stats_update(&t->stats, h.seq, h.timestamp, g_get_monotonic_time());
     track_forward_rtp(t, p->worker, buf, len, &h);
 }
 
@@ -143,7 +145,9 @@ static void pub_on_rtcp(void *user, uint8_t *buf, size_t len)
         rtcp_sr sr;
         if (pkt.type != RTCP_SR || rtcp_parse_sr(&pkt, &sr) != 0) continue;
         track *t = track_by_ssrc(p, sr.ssrc);
-        if (t) track_forward_sr(t, p->worker, &sr);
+        if (!t) continue;
+        rtp_stats_on_sr(&t->stats, sr.ntp, g_get_monotonic_time());
+        track_forward_sr(t, p->worker, &sr);
     }
 }
 
@@ -213,6 +217,25 @@ static void sub_on_rtcp(void *user, uint8_t *buf, size_t len)
     }
 }
 
+/* Our receiver reports tell each publisher what arrives here: its loss
+ * based rate control and its RTT figure depend on them. */
+static gboolean send_receiver_report(gpointer data)
+{
+    peer *p = data;
+    if (!p->pub || transport_get_state(p->pub) != TRANSPORT_CONNECTED) return G_SOURCE_CONTINUE;
+    rtcp_rr rr = {.ssrc = p->rtcp_ssrc};
+    int64_t now = g_get_monotonic_time();
+    for (guint i = 0; i < p->tracks->len && rr.report_count < RTCP_MAX_REPORTS; i++) {
+        track *t = p->tracks->pdata[i];
+        if (t->ssrc && rtp_stats_report(&t->stats, t->ssrc, now, &rr.reports[rr.report_count]))
+            rr.report_count++;
+    }
+    if (rr.report_count == 0) return G_SOURCE_CONTINUE;
+    int n = rtcp_write_rr(p->worker->out_buf, WORKER_PACKET_MAX, &rr);
+    if (n > 0) transport_send_rtcp(p->pub, p->worker->out_buf, (size_t)n, WORKER_BUF_SIZE);
+    return G_SOURCE_CONTINUE;
+}
+
 static const transport_callbacks pub_callbacks = {pub_on_candidate, pub_on_state, pub_on_rtp,
                                                   pub_on_rtcp};
 static const transport_callbacks sub_callbacks = {sub_on_candidate, sub_on_state, sub_on_rtp,
@@ -256,6 +279,10 @@ void peer_free(peer *p)
         }
     }
     g_ptr_array_free(p->tracks, TRUE);
+    if (p->rr_timer) {
+        g_source_destroy(p->rr_timer);
+        g_source_unref(p->rr_timer);
+    }
     transport_destroy(p->pub);
     transport_destroy(p->sub);
     g_free(p->last_offer);
@@ -391,7 +418,12 @@ void peer_publish(peer *p, int64_t req_id, const char *sdp)
     }
     emit_sdp(p, SFU_EV_PUBLISH_ANSWER, req_id, answer);
     /* Gather after the answer went out so candidates follow it. */
-    if (fresh) transport_gather(p->pub);
+    if (fresh) {
+        transport_gather(p->pub);
+        p->rr_timer = g_timeout_source_new(RR_INTERVAL_MS);
+        g_source_set_callback(p->rr_timer, send_receiver_report, p, NULL);
+        g_source_attach(p->rr_timer, p->worker->ctx);
+    }
     update_tracks(p, offer, answer);
 out:
     g_free(offer);

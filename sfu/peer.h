@@ -48,6 +48,7 @@ struct peer {
     uint8_t pub_mid_ext; /* publisher's extension id of the sdes:mid header, 0 if none */
     GPtrArray *tracks;   /* track*, published by this peer */
     uint32_t rtcp_ssrc;
+    GSource *rr_timer; /* receiver reports to the publisher, while publishing */
     /* Subscribe negotiation: only one offer is outstanding at a time. */
     sub_slot slots[SDP_MAX_MEDIA];
     int n_slots;

@@ -47,6 +47,7 @@ track *track_new(const char *id, const char *kind, const char *pub_mid, const sd
     t->in = in;
     t->rtcp_ssrc = rtcp_ssrc;
     t->downtracks = g_ptr_array_new();
+    rtp_stats_init(&t->stats, codec->clock_rate);
     track_build_ext_map(t, pub_exts, n_pub_exts);
     return t;
 }

@@ -17,6 +17,7 @@
 
 #include "rtcp.h"
 #include "rtp.h"
+#include "rtp_stats.h"
 #include "sdp.h"
 #include "transport.h"
 #include "worker.h"
@@ -47,6 +48,7 @@ struct track {
     transport **in;        /* the publisher's publish transport slot */
     uint32_t rtcp_ssrc;    /* our SSRC as the sender of feedback to the publisher */
     GPtrArray *downtracks; /* downtrack* */
+    rtp_stats stats;       /* what we received, for our receiver reports */
     int64_t last_keyframe_req_us;
     bool keyframe_pending;
     uint8_t fir_seq;

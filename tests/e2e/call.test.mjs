@@ -157,6 +157,47 @@ e2eTest('call with four Chromium peers', { timeout: 300000 }, async (env, t) => 
     assert.deepEqual(await tileNames(pages.dave), ['alice', 'bob', 'carol']);
   });
 
+  await t.test('2b) RTCP: subscribers get translated sender reports, publishers get our receiver reports', { timeout: 30000 }, async () => {
+    // Sender reports: every received track has a remote-outbound-rtp entry
+    // whose NTP time is the publisher's (same machine clock here), so
+    // Chromium can line audio up with video. Receiver reports: every track
+    // alice publishes has a remote-inbound-rtp entry, and a round-trip time,
+    // which Chromium only computes when our LSR/DLSR echo its own SR.
+    const rtcp = () =>
+      pages.alice.evaluate(async () => {
+        const now = Date.now();
+        const sub = await window.confab.subscribePc.getStats();
+        const pub = await window.confab.publishPc.getStats();
+        const srs = [];
+        sub.forEach((s) => {
+          if (s.type !== 'remote-outbound-rtp') return;
+          srs.push({ kind: s.kind, reports: s.reportsSent, skewMs: Math.round(s.remoteTimestamp - now) });
+        });
+        const rrs = [];
+        pub.forEach((s) => {
+          if (s.type !== 'remote-inbound-rtp') return;
+          rrs.push({ kind: s.kind, lost: s.packetsLost, rtt: s.roundTripTime, measurements: s.roundTripTimeMeasurements });
+        });
+        return { srs, rrs };
+      });
+    let last;
+    await waitFor(
+      async () => {
+        last = await rtcp();
+        const kinds = (list) => new Set(list.map((x) => x.kind));
+        return last.srs.length >= 4 && kinds(last.srs).size === 2 &&
+          last.rrs.length === 2 && last.rrs.every((r) => r.rtt > 0);
+      },
+      { timeout: 20000, interval: 500, what: 'sender and receiver reports at alice' },
+    ).catch((err) => {
+      err.message += `\nlast: ${JSON.stringify(last)}`;
+      throw err;
+    });
+    log(`alice RTCP: ${JSON.stringify(last)}`);
+    for (const sr of last.srs) assert.ok(Math.abs(sr.skewMs) < 10000, `SR NTP time off by ${sr.skewMs} ms`);
+    for (const rr of last.rrs) assert.ok(rr.lost >= 0 && rr.rtt < 1, `receiver report: ${JSON.stringify(rr)}`);
+  });
+
   await t.test('3) a closed page: the others see its tracks end and get peer_left within 5 s', { timeout: 30000 }, async () => {
     const bobId = pages.bob.__peerId;
     await pages.bob.close();
