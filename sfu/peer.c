@@ -95,7 +95,10 @@ static void pub_on_state(void *user, transport_state st, const char *reason)
     peer *p = user;
     if (reason) g_message("peer %s: publish transport: %s", p->id, reason);
     emit_state(p, SFU_TRANSPORT_PUBLISH, st);
-    if (st == TRANSPORT_FAILED || st == TRANSPORT_CLOSED) peer_unpublish_all(p);
+    /* A closed DTLS association means the browser closed the connection.
+     * A failed one may come back through an ICE restart: the tracks stay
+     * until signaling gives up on the peer. */
+    if (st == TRANSPORT_CLOSED) peer_unpublish_all(p);
 }
 
 static track *track_by_ssrc(peer *p, uint32_t ssrc)
@@ -354,35 +357,54 @@ static void remember_mid_ext(peer *p, const sdp_media *am)
         if (strcmp(am->extmaps[i].uri, MID_EXT_URI) == 0) p->pub_mid_ext = am->extmaps[i].id;
 }
 
-static int publish_apply(peer *p, int64_t req_id, const sdp_session *offer, sdp_session *answer)
+static bool ice_restarting(peer *p, const sdp_media *om)
 {
-    const sdp_media *om = first_active(offer);
+    const char *current = transport_remote_ufrag(p->pub);
+    return current && om && strcmp(current, om->ice_ufrag) != 0;
+}
+
+static int answer_offer(peer *p, int64_t req_id, const sdp_session *offer, sdp_setup setup,
+                        sdp_session *answer)
+{
     sdp_local local;
-    /* We take the DTLS server role unless the browser insists on it. */
-    sdp_setup setup = om && om->setup == SDP_SETUP_PASSIVE ? SDP_SETUP_ACTIVE : SDP_SETUP_PASSIVE;
     fill_local(p, p->pub, setup, &local);
     const char *err = NULL;
     int rc = sdp_answer_publish(offer, &local, answer, &err);
-    if (rc != 0) {
-        emit_error(p, req_id, sdp_failure_code(rc), err ? err : "offer not usable");
-        return -1;
-    }
+    if (rc != 0) emit_error(p, req_id, sdp_failure_code(rc), err ? err : "offer not usable");
+    return rc;
+}
+
+/* Returns 1 when the offer restarted ICE, 0 otherwise, -1 on error. */
+static int publish_apply(peer *p, int64_t req_id, const sdp_session *offer, sdp_session *answer)
+{
+    const sdp_media *om = first_active(offer);
+    /* We take the DTLS server role unless the browser insists on it. */
+    sdp_setup setup = om && om->setup == SDP_SETUP_PASSIVE ? SDP_SETUP_ACTIVE : SDP_SETUP_PASSIVE;
+    if (answer_offer(p, req_id, offer, setup, answer) != 0) return -1;
     const sdp_media *am = first_active(answer);
     om = am ? sdp_find_mid(offer, am->mid) : NULL;
     if (!om) {
         emit_error(p, req_id, "sdp_no_media", "no usable audio or video m-section");
         return -1;
     }
+    /* New remote credentials: restart, then answer with our new ones. */
+    bool restart = ice_restarting(p, om);
+    if (restart) {
+        if (transport_restart_ice(p->pub) != 0) {
+            emit_error(p, req_id, "internal", "ICE restart failed");
+            return -1;
+        }
+        if (answer_offer(p, req_id, offer, setup, answer) != 0) return -1;
+    }
     dtls_role role = setup == SDP_SETUP_ACTIVE ? DTLS_ROLE_CLIENT : DTLS_ROLE_SERVER;
     if (transport_set_remote(p->pub, om->ice_ufrag, om->ice_pwd, om->fingerprint, role) != 0) {
-        emit_error(p, req_id, "ice_restart_unsupported",
-                   "ICE credentials changed; ICE restart is not supported yet");
+        emit_error(p, req_id, "internal", "could not apply the remote ICE parameters");
         return -1;
     }
     g_strlcpy(p->pub_mid, am->mid, sizeof p->pub_mid);
     remember_mid_ext(p, am);
     add_remote_candidates(p->pub, offer);
-    return 0;
+    return restart ? 1 : 0;
 }
 
 static void emit_sdp(peer *p, sfu_event_type type, int64_t req_id, const sdp_session *s)
@@ -409,7 +431,8 @@ void peer_publish(peer *p, int64_t req_id, const char *sdp)
         goto out;
     }
     if (fresh) p->pub = peer_make_transport(p, false, &pub_callbacks);
-    if (publish_apply(p, req_id, offer, answer) != 0) {
+    int applied = publish_apply(p, req_id, offer, answer);
+    if (applied < 0) {
         if (fresh) {
             transport_destroy(p->pub);
             p->pub = NULL;
@@ -418,6 +441,7 @@ void peer_publish(peer *p, int64_t req_id, const char *sdp)
     }
     emit_sdp(p, SFU_EV_PUBLISH_ANSWER, req_id, answer);
     /* Gather after the answer went out so candidates follow it. */
+    if (applied == 1) transport_emit_local_candidates(p->pub);
     if (fresh) {
         transport_gather(p->pub);
         p->rr_timer = g_timeout_source_new(RR_INTERVAL_MS);
@@ -553,11 +577,23 @@ static int build_offer(peer *p, sdp_session *offer)
     return rc;
 }
 
+void peer_restart_ice(peer *p)
+{
+    if (!p->sub) return; /* nothing to restart: the first offer is fresh anyway */
+    p->restart_pending = true;
+    p->dirty = true;
+    peer_negotiate(p);
+}
+
 void peer_negotiate(peer *p)
 {
     if (p->awaiting_answer || !p->dirty || p->n_slots == 0) return;
     bool fresh = p->sub == NULL;
     if (fresh) p->sub = peer_make_transport(p, true, &sub_callbacks);
+    bool restart = p->restart_pending && !fresh;
+    if (restart && transport_restart_ice(p->sub) != 0)
+        g_warning("peer %s: ICE restart failed", p->id);
+    p->restart_pending = false;
     sdp_session *offer = g_new0(sdp_session, 1);
     char *text = g_malloc(SDP_MAX_TEXT);
     remember_bundle_tag(p);
@@ -576,6 +612,7 @@ void peer_negotiate(peer *p)
     sfu_event ev = {.type = SFU_EV_SUBSCRIBE_OFFER, .peer_id = p->id, .sdp = text};
     sfu_emit(p->sh, &ev);
     if (fresh) transport_gather(p->sub);
+    if (restart) transport_emit_local_candidates(p->sub);
     g_free(offer);
 }
 

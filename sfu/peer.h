@@ -57,9 +57,10 @@ struct peer {
     uint64_t sub_version;
     bool awaiting_answer;
     bool dirty;
-    char sub_mid[16]; /* bundle tag of the subscribe transport, for candidates */
-    char *last_offer; /* text of the outstanding offer */
-    int n_offered;    /* slots that the outstanding offer covers */
+    bool restart_pending; /* the next subscribe offer restarts ICE */
+    char sub_mid[16];     /* bundle tag of the subscribe transport, for candidates */
+    char *last_offer;     /* text of the outstanding offer */
+    int n_offered;        /* slots that the outstanding offer covers */
 };
 
 peer *peer_new(room *r, worker *w, const sfu_shared *sh, const char *id);
@@ -75,6 +76,8 @@ void peer_candidate(peer *p, sfu_transport_kind kind, const char *candidate);
 /* Subscribes p to t (adds a slot) / ends a slot for t; then renegotiates. */
 void peer_subscribe_track(peer *p, track *t, const char *publisher_id);
 void peer_unsubscribe_track(peer *p, track *t);
+/* Restarts ICE on the subscribe transport with the next offer. */
+void peer_restart_ice(peer *p);
 /* Sends a new offer if something changed and none is outstanding. */
 void peer_negotiate(peer *p);
 

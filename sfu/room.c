@@ -133,3 +133,9 @@ void room_candidate(worker *w, const char *peer_id, sfu_transport_kind kind, con
     peer *p = lookup(w, peer_id, 0);
     if (p) peer_candidate(p, kind, candidate);
 }
+
+void room_restart_ice(worker *w, const char *peer_id)
+{
+    peer *p = lookup(w, peer_id, 0);
+    if (p) peer_restart_ice(p);
+}

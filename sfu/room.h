@@ -25,6 +25,7 @@ void room_join(worker *w, const char *room, const char *peer_id);
 void room_leave(worker *w, const char *peer_id);
 void room_publish(worker *w, const char *peer_id, int64_t req_id, const char *sdp);
 void room_subscribe_answer(worker *w, const char *peer_id, int64_t req_id, const char *sdp);
+void room_restart_ice(worker *w, const char *peer_id);
 void room_candidate(worker *w, const char *peer_id, sfu_transport_kind kind, const char *mid,
                     const char *candidate);
 

@@ -99,7 +99,14 @@ void sfu_emit_error(const sfu_shared *sh, const char *peer_id, int64_t req_id, c
 
 /* ---- requests: control -> worker ------------------------------------------ */
 
-typedef enum req_op { REQ_JOIN, REQ_LEAVE, REQ_PUBLISH, REQ_ANSWER, REQ_CANDIDATE } req_op;
+typedef enum req_op {
+    REQ_JOIN,
+    REQ_LEAVE,
+    REQ_PUBLISH,
+    REQ_ANSWER,
+    REQ_CANDIDATE,
+    REQ_RESTART,
+} req_op;
 
 typedef struct sfu_req {
     req_op op;
@@ -138,6 +145,9 @@ static void req_run(worker *w, void *data)
         break;
     case REQ_CANDIDATE:
         room_candidate(w, r->peer_id, r->kind, r->mid, r->text);
+        break;
+    case REQ_RESTART:
+        room_restart_ice(w, r->peer_id);
         break;
     }
 }
@@ -365,4 +375,9 @@ void sfu_peer_candidate(sfu *s, const char *peer_id, sfu_transport_kind t, const
     r->kind = t;
     r->mid = g_strdup(mid ? mid : "");
     post_to_peer(s, r);
+}
+
+void sfu_peer_restart_ice(sfu *s, const char *peer_id)
+{
+    post_to_peer(s, req_new(REQ_RESTART, peer_id, 0, NULL));
 }

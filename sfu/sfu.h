@@ -98,6 +98,14 @@ void sfu_peer_subscribe_answer(sfu *s, const char *peer_id, int64_t req_id, cons
 void sfu_peer_candidate(sfu *s, const char *peer_id, sfu_transport_kind t, const char *mid,
                         const char *candidate);
 
+/* ICE restart of the subscribe transport (the client's network changed):
+ * the server answers with a new SFU_EV_SUBSCRIBE_OFFER carrying new ICE
+ * credentials (sent as soon as no other offer is outstanding); the DTLS
+ * session and SRTP keys stay. A publish transport restarts when the client
+ * sends a publish offer with new credentials (createOffer({iceRestart:
+ * true})). */
+void sfu_peer_restart_ice(sfu *s, const char *peer_id);
+
 /* The DTLS fingerprint the server presents (for diagnostics and tests). */
 const char *sfu_fingerprint(const sfu *s);
 

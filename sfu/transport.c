@@ -146,6 +146,8 @@ static void on_component_state(NiceAgent *agent, guint stream, guint comp, guint
     if (state == NICE_COMPONENT_STATE_CONNECTED || state == NICE_COMPONENT_STATE_READY) {
         t->ice_ok = true;
         start_dtls_if_ready(t);
+        /* After an ICE restart the DTLS session is already up. */
+        if (t->srtp.ready) transport_set_state(t, TRANSPORT_CONNECTED, NULL);
     } else if (state == NICE_COMPONENT_STATE_FAILED) {
         transport_set_state(t, TRANSPORT_FAILED,
                             t->ice_ok ? "ice consent lost" : "ice connectivity failed");
@@ -220,6 +222,37 @@ const char *transport_ice_pwd(const transport *t)
     return t->pwd;
 }
 
+const char *transport_remote_ufrag(const transport *t)
+{
+    return t->remote_set ? t->remote_ufrag : NULL;
+}
+
+/* RFC 8445 9: new credentials, checks from scratch, same local candidates;
+ * the DTLS association and SRTP keys carry over (RFC 8829 5.8). A transport
+ * that failed only because ICE did gets another chance. */
+int transport_restart_ice(transport *t)
+{
+    if (!nice_agent_restart_stream(t->agent, t->stream)) return -1;
+    g_free(t->ufrag);
+    g_free(t->pwd);
+    t->ufrag = t->pwd = NULL;
+    nice_agent_get_local_credentials(t->agent, t->stream, &t->ufrag, &t->pwd);
+    t->remote_set = false;
+    t->remote_ufrag[0] = 0;
+    t->ice_ok = false;
+    if (t->state == TRANSPORT_FAILED && t->srtp.ready) t->state = TRANSPORT_NEW;
+    return 0;
+}
+
+void transport_emit_local_candidates(transport *t)
+{
+    GSList *cands = nice_agent_get_local_candidates(t->agent, t->stream, 1);
+    for (GSList *l = cands; l; l = l->next)
+        on_candidate(t->agent, l->data, t);
+    g_slist_free_full(cands, (GDestroyNotify)nice_candidate_free);
+    t->cb.on_candidate(t->user, "");
+}
+
 transport_state transport_get_state(const transport *t)
 {
     return t->state;
@@ -229,7 +262,7 @@ int transport_set_remote(transport *t, const char *ufrag, const char *pwd, const
                          dtls_role role)
 {
     if (t->remote_set) return strcmp(t->remote_ufrag, ufrag) == 0 ? 0 : -1;
-    t->dtls = dtls_session_create(t->cert, role, fingerprint, dtls_send, t);
+    if (!t->dtls) t->dtls = dtls_session_create(t->cert, role, fingerprint, dtls_send, t);
     if (!t->dtls) return -1;
     if (!nice_agent_set_remote_credentials(t->agent, t->stream, ufrag, pwd)) return -1;
     g_strlcpy(t->remote_ufrag, ufrag, sizeof t->remote_ufrag);

@@ -68,6 +68,19 @@ int transport_add_remote_candidate(transport *t, const char *candidate);
 
 transport_state transport_get_state(const transport *t);
 
+/* The remote ufrag last set, or NULL before transport_set_remote. */
+const char *transport_remote_ufrag(const transport *t);
+
+/* ICE restart: new local credentials (read them again with
+ * transport_ice_ufrag/pwd), connectivity checks start over once the new
+ * remote credentials are set; DTLS and SRTP carry over, and a transport that
+ * failed on ICE alone can become CONNECTED again. Returns 0 or -1. */
+int transport_restart_ice(transport *t);
+
+/* Re-announces every local candidate through on_candidate, then ""
+ * (end-of-candidates): after a restart the remote side needs them again. */
+void transport_emit_local_candidates(transport *t);
+
 /* Protects buf (plaintext, len bytes, capacity cap) in place and sends it.
  * Returns 0, or -1 when not connected or protection failed. */
 int transport_send_rtp(transport *t, uint8_t *buf, size_t len, size_t cap);
