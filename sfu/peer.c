@@ -1,24 +1,30 @@
+/*
+ * A peer's lifecycle, its publish side (publish transport, tracks, publish
+ * negotiation, receiver reports) and helpers its subscribe side
+ * (subscriber.c) shares.
+ */
 #include "peer.h"
 
 #include <string.h>
 
-#define MID_EXT_URI    "urn:ietf:params:rtp-hdrext:sdes:mid"
-#define RR_INTERVAL_MS 1000
+#define MID_EXT_URI         "urn:ietf:params:rtp-hdrext:sdes:mid"
+#define RR_INTERVAL_MS      1000
+#define MAX_TRACKS_PER_PEER 8
 
-static void emit_simple(peer *p, sfu_event_type type, int64_t req_id, sfu_transport_kind kind)
+void peer_emit_simple(peer *p, sfu_event_type type, int64_t req_id, sfu_transport_kind kind)
 {
     sfu_event ev = {.type = type, .peer_id = p->id, .req_id = req_id, .transport = kind};
     sfu_emit(p->sh, &ev);
 }
 
-static void emit_error(peer *p, int64_t req_id, const char *code, const char *message)
+void peer_emit_error(peer *p, int64_t req_id, const char *code, const char *message)
 {
     sfu_emit_error(p->sh, p->id, req_id, code, message);
 }
 
 /* Unparseable text is one code for clients; the negotiation failures keep
  * their own, so a client can tell "garbage" from "no usable codec". */
-static const char *sdp_failure_code(int rc)
+const char *peer_sdp_failure_code(int rc)
 {
     return (rc == -SDP_ERR_SYNTAX || rc == -SDP_ERR_LIMIT) ? "bad_sdp" : sdp_error_code(-rc);
 }
@@ -28,7 +34,7 @@ static transport *peer_transport(peer *p, sfu_transport_kind kind)
     return kind == SFU_TRANSPORT_PUBLISH ? p->pub : p->sub;
 }
 
-static void fill_local(peer *p, transport *t, sdp_setup setup, sdp_local *local)
+void peer_fill_local(peer *p, transport *t, sdp_setup setup, sdp_local *local)
 {
     memset(local, 0, sizeof *local);
     g_strlcpy(local->ice_ufrag, transport_ice_ufrag(t), sizeof local->ice_ufrag);
@@ -37,14 +43,14 @@ static void fill_local(peer *p, transport *t, sdp_setup setup, sdp_local *local)
     local->setup = setup;
 }
 
-static const sdp_media *first_active(const sdp_session *s)
+const sdp_media *peer_first_active(const sdp_session *s)
 {
     for (int i = 0; i < s->n_media; i++)
         if (s->media[i].port != 0) return &s->media[i];
     return NULL;
 }
 
-static void add_remote_candidates(transport *t, const sdp_session *s)
+void peer_add_remote_candidates(transport *t, const sdp_session *s)
 {
     for (int i = 0; i < s->n_media; i++)
         for (int j = 0; j < s->media[i].n_candidates; j++)
@@ -53,7 +59,7 @@ static void add_remote_candidates(transport *t, const sdp_session *s)
 
 /* ---- transport callbacks ---------------------------------------------- */
 
-static void emit_candidate(peer *p, sfu_transport_kind kind, const char *mid, const char *cand)
+void peer_emit_candidate(peer *p, sfu_transport_kind kind, const char *mid, const char *cand)
 {
     sfu_event ev = {.type = SFU_EV_CANDIDATE,
                     .peer_id = p->id,
@@ -63,7 +69,7 @@ static void emit_candidate(peer *p, sfu_transport_kind kind, const char *mid, co
     sfu_emit(p->sh, &ev);
 }
 
-static void emit_state(peer *p, sfu_transport_kind kind, transport_state st)
+void peer_emit_state(peer *p, sfu_transport_kind kind, transport_state st)
 {
     const char *name = st == TRANSPORT_CONNECTED ? "connected"
                        : st == TRANSPORT_FAILED  ? "failed"
@@ -76,7 +82,7 @@ static void emit_state(peer *p, sfu_transport_kind kind, transport_state st)
 static void pub_on_candidate(void *user, const char *cand)
 {
     peer *p = user;
-    emit_candidate(p, SFU_TRANSPORT_PUBLISH, p->pub_mid, cand);
+    peer_emit_candidate(p, SFU_TRANSPORT_PUBLISH, p->pub_mid, cand);
 }
 
 void peer_unpublish_all(peer *p)
@@ -94,7 +100,7 @@ static void pub_on_state(void *user, transport_state st, const char *reason)
 {
     peer *p = user;
     if (reason) g_message("peer %s: publish transport: %s", p->id, reason);
-    emit_state(p, SFU_TRANSPORT_PUBLISH, st);
+    peer_emit_state(p, SFU_TRANSPORT_PUBLISH, st);
     /* A closed DTLS association means the browser closed the connection.
      * A failed one may come back through an ICE restart: the tracks stay
      * until signaling gives up on the peer. */
@@ -154,72 +160,6 @@ static void pub_on_rtcp(void *user, uint8_t *buf, size_t len)
     }
 }
 
-static void sub_on_candidate(void *user, const char *cand)
-{
-    peer *p = user;
-    emit_candidate(p, SFU_TRANSPORT_SUBSCRIBE, p->sub_mid, cand);
-}
-
-static void request_keyframes(peer *p)
-{
-    int64_t now = g_get_monotonic_time();
-    for (int i = 0; i < p->n_slots; i++) {
-        sub_slot *s = &p->slots[i];
-        if (s->active && s->track && s->dt && s->dt->negotiated && !s->dt->started)
-            track_request_keyframe(s->track, p->worker, now);
-    }
-}
-
-static void sub_on_state(void *user, transport_state st, const char *reason)
-{
-    peer *p = user;
-    if (reason) g_message("peer %s: subscribe transport: %s", p->id, reason);
-    emit_state(p, SFU_TRANSPORT_SUBSCRIBE, st);
-    if (st == TRANSPORT_CONNECTED) request_keyframes(p);
-}
-
-static void sub_on_rtp(void *user, uint8_t *buf, size_t len)
-{
-    (void)user;
-    (void)buf;
-    (void)len; /* a subscribe transport carries no media towards us */
-}
-
-static sub_slot *slot_by_ssrc(peer *p, uint32_t ssrc)
-{
-    for (int i = 0; i < p->n_slots; i++)
-        if (p->slots[i].dt && p->slots[i].dt->ssrc == ssrc) return &p->slots[i];
-    return NULL;
-}
-
-static void keyframe_for_ssrc(peer *p, uint32_t ssrc, int64_t now)
-{
-    sub_slot *s = slot_by_ssrc(p, ssrc);
-    if (s && s->track) track_request_keyframe(s->track, p->worker, now);
-}
-
-/* Receiver reports are ours to consume (they describe our sending, not the
- * publisher's); only keyframe requests travel on to publishers. */
-static void sub_on_rtcp(void *user, uint8_t *buf, size_t len)
-{
-    peer *p = user;
-    size_t off = 0;
-    rtcp_packet pkt;
-    int64_t now = g_get_monotonic_time();
-    while (rtcp_next(buf, len, &off, &pkt) == 1) {
-        rtcp_fb fb;
-        if (pkt.type != RTCP_PSFB || rtcp_parse_fb(&pkt, &fb) != 0) continue;
-        if (fb.fmt == 1) {
-            keyframe_for_ssrc(p, fb.media_ssrc, now);
-        } else if (fb.fmt == 4) {
-            uint32_t ssrc;
-            uint8_t seq;
-            for (size_t i = 0; rtcp_fir_entry(&fb, i, &ssrc, &seq) == 0; i++)
-                keyframe_for_ssrc(p, ssrc, now);
-        }
-    }
-}
-
 /* Our receiver reports tell each publisher what arrives here: its loss
  * based rate control and its RTT figure depend on them. */
 static gboolean send_receiver_report(gpointer data)
@@ -241,10 +181,8 @@ static gboolean send_receiver_report(gpointer data)
 
 static const transport_callbacks pub_callbacks = {pub_on_candidate, pub_on_state, pub_on_rtp,
                                                   pub_on_rtcp};
-static const transport_callbacks sub_callbacks = {sub_on_candidate, sub_on_state, sub_on_rtp,
-                                                  sub_on_rtcp};
 
-static transport *peer_make_transport(peer *p, bool controlling, const transport_callbacks *cb)
+transport *peer_make_transport(peer *p, bool controlling, const transport_callbacks *cb)
 {
     transport_config cfg = {
         .worker = p->worker,
@@ -269,26 +207,19 @@ peer *peer_new(room *r, worker *w, const sfu_shared *sh, const char *id)
     g_strlcpy(p->id, id, sizeof p->id);
     p->tracks = g_ptr_array_new();
     p->rtcp_ssrc = g_random_int();
-    p->sub_session_id = ((uint64_t)g_random_int() << 20) ^ g_random_int();
+    subscriber_init(p);
     return p;
 }
 
 void peer_free(peer *p)
 {
-    for (int i = 0; i < p->n_slots; i++) {
-        if (p->slots[i].dt) {
-            track_remove_downtrack(p->slots[i].track, p->slots[i].dt);
-            g_free(p->slots[i].dt);
-        }
-    }
+    subscriber_clear(p);
     g_ptr_array_free(p->tracks, TRUE);
     if (p->rr_timer) {
         g_source_destroy(p->rr_timer);
         g_source_unref(p->rr_timer);
     }
     transport_destroy(p->pub);
-    transport_destroy(p->sub);
-    g_free(p->last_offer);
     g_free(p);
 }
 
@@ -308,17 +239,34 @@ static int track_index_by_mid(peer *p, const char *mid)
     return -1;
 }
 
+/* An m-section we answered recvonly carries a track; an idle BUNDLE tag we
+ * keep (inactive) or a rejected one does not. */
 static bool media_accepted(const sdp_media *m)
 {
-    return m->port != 0 && (strcmp(m->kind, "audio") == 0 || strcmp(m->kind, "video") == 0);
+    return m->port != 0 && m->direction == SDP_DIR_RECVONLY &&
+           (strcmp(m->kind, "audio") == 0 || strcmp(m->kind, "video") == 0);
 }
 
 static track *track_from_answer(peer *p, const sdp_media *am, const sdp_media *om)
 {
     char id[128];
     g_snprintf(id, sizeof id, "%s-%s", p->id, am->mid);
-    return track_new(id, am->kind, am->mid, &am->codecs[0], am->extmaps, am->n_extmaps,
-                     om ? primary_ssrc(om) : 0, &p->pub, p->rtcp_ssrc);
+    track *t = track_new(id, am->kind, am->mid, &am->codecs[0], am->extmaps, am->n_extmaps,
+                         om ? primary_ssrc(om) : 0, &p->pub, p->rtcp_ssrc);
+    g_strlcpy(t->publisher, p->id, sizeof t->publisher);
+    return t;
+}
+
+/* A renegotiation may switch a sending m-section to another codec (after
+ * setCodecPreferences) or another SSRC; such a track is ended and made
+ * again, so subscribers are re-offered what actually arrives. */
+static bool track_unchanged(const track *t, const sdp_media *am, const sdp_media *om)
+{
+    const sdp_codec *c = &am->codecs[0];
+    uint32_t ssrc = om ? primary_ssrc(om) : 0;
+    return am->n_codecs > 0 && c->pt == t->codec.pt &&
+           g_ascii_strcasecmp(c->name, t->codec.name) == 0 && strcmp(c->fmtp, t->codec.fmtp) == 0 &&
+           (!ssrc || !t->ssrc || ssrc == t->ssrc);
 }
 
 /* Brings p->tracks in line with an accepted answer: new sending m-sections
@@ -330,7 +278,7 @@ static void update_tracks(peer *p, const sdp_session *offer, const sdp_session *
     for (guint i = 0; i < p->tracks->len;) {
         track *t = p->tracks->pdata[i];
         const sdp_media *am = sdp_find_mid(answer, t->pub_mid);
-        if (am && media_accepted(am)) {
+        if (am && media_accepted(am) && track_unchanged(t, am, sdp_find_mid(offer, t->pub_mid))) {
             i++;
             continue;
         }
@@ -341,6 +289,13 @@ static void update_tracks(peer *p, const sdp_session *offer, const sdp_session *
         const sdp_media *am = &answer->media[i];
         if (!media_accepted(am) || am->n_codecs == 0 || track_index_by_mid(p, am->mid) >= 0)
             continue;
+        /* Each track costs every subscriber an m-section: a publisher
+         * offering dozens must not crowd everyone else out. */
+        if (p->tracks->len >= MAX_TRACKS_PER_PEER) {
+            g_warning("peer %s: more than %d tracks; m-section %s ignored", p->id,
+                      MAX_TRACKS_PER_PEER, am->mid);
+            continue;
+        }
         track *t = track_from_answer(p, am, sdp_find_mid(offer, am->mid));
         g_ptr_array_add(p->tracks, t);
         g_ptr_array_add(added, t);
@@ -357,6 +312,14 @@ static void remember_mid_ext(peer *p, const sdp_media *am)
         if (strcmp(am->extmaps[i].uri, MID_EXT_URI) == 0) p->pub_mid_ext = am->extmaps[i].id;
 }
 
+/* A first offer must publish something; a later one may stop everything. */
+static bool answers_any_track(const sdp_session *answer)
+{
+    for (int i = 0; i < answer->n_media; i++)
+        if (media_accepted(&answer->media[i])) return true;
+    return false;
+}
+
 static bool ice_restarting(peer *p, const sdp_media *om)
 {
     const char *current = transport_remote_ufrag(p->pub);
@@ -367,43 +330,44 @@ static int answer_offer(peer *p, int64_t req_id, const sdp_session *offer, sdp_s
                         sdp_session *answer)
 {
     sdp_local local;
-    fill_local(p, p->pub, setup, &local);
+    peer_fill_local(p, p->pub, setup, &local);
     const char *err = NULL;
     int rc = sdp_answer_publish(offer, &local, answer, &err);
-    if (rc != 0) emit_error(p, req_id, sdp_failure_code(rc), err ? err : "offer not usable");
+    if (rc != 0)
+        peer_emit_error(p, req_id, peer_sdp_failure_code(rc), err ? err : "offer not usable");
     return rc;
 }
 
 /* Returns 1 when the offer restarted ICE, 0 otherwise, -1 on error. */
 static int publish_apply(peer *p, int64_t req_id, const sdp_session *offer, sdp_session *answer)
 {
-    const sdp_media *om = first_active(offer);
+    const sdp_media *om = peer_first_active(offer);
     /* We take the DTLS server role unless the browser insists on it. */
     sdp_setup setup = om && om->setup == SDP_SETUP_PASSIVE ? SDP_SETUP_ACTIVE : SDP_SETUP_PASSIVE;
     if (answer_offer(p, req_id, offer, setup, answer) != 0) return -1;
-    const sdp_media *am = first_active(answer);
+    const sdp_media *am = peer_first_active(answer);
     om = am ? sdp_find_mid(offer, am->mid) : NULL;
-    if (!om) {
-        emit_error(p, req_id, "sdp_no_media", "no usable audio or video m-section");
+    if (!om || (!transport_remote_ufrag(p->pub) && !answers_any_track(answer))) {
+        peer_emit_error(p, req_id, "sdp_no_media", "no usable audio or video m-section");
         return -1;
     }
     /* New remote credentials: restart, then answer with our new ones. */
     bool restart = ice_restarting(p, om);
     if (restart) {
         if (transport_restart_ice(p->pub) != 0) {
-            emit_error(p, req_id, "internal", "ICE restart failed");
+            peer_emit_error(p, req_id, "internal", "ICE restart failed");
             return -1;
         }
         if (answer_offer(p, req_id, offer, setup, answer) != 0) return -1;
     }
     dtls_role role = setup == SDP_SETUP_ACTIVE ? DTLS_ROLE_CLIENT : DTLS_ROLE_SERVER;
     if (transport_set_remote(p->pub, om->ice_ufrag, om->ice_pwd, om->fingerprint, role) != 0) {
-        emit_error(p, req_id, "internal", "could not apply the remote ICE parameters");
+        peer_emit_error(p, req_id, "internal", "could not apply the remote ICE parameters");
         return -1;
     }
     g_strlcpy(p->pub_mid, am->mid, sizeof p->pub_mid);
     remember_mid_ext(p, am);
-    add_remote_candidates(p->pub, offer);
+    peer_add_remote_candidates(p->pub, offer);
     return restart ? 1 : 0;
 }
 
@@ -411,7 +375,7 @@ static void emit_sdp(peer *p, sfu_event_type type, int64_t req_id, const sdp_ses
 {
     char *text = g_malloc(SDP_MAX_TEXT);
     if (sdp_write(s, text, SDP_MAX_TEXT) < 0) {
-        emit_error(p, req_id, "internal", "description too large");
+        peer_emit_error(p, req_id, "internal", "description too large");
     } else {
         sfu_event ev = {.type = type, .peer_id = p->id, .req_id = req_id, .sdp = text};
         sfu_emit(p->sh, &ev);
@@ -427,7 +391,7 @@ void peer_publish(peer *p, int64_t req_id, const char *sdp)
     int rc = sdp_parse(sdp, strlen(sdp), offer, &err);
     bool fresh = p->pub == NULL;
     if (rc != 0) {
-        emit_error(p, req_id, sdp_failure_code(rc), err ? err : "unparseable SDP");
+        peer_emit_error(p, req_id, peer_sdp_failure_code(rc), err ? err : "unparseable SDP");
         goto out;
     }
     if (fresh) p->pub = peer_make_transport(p, false, &pub_callbacks);
@@ -458,219 +422,4 @@ void peer_candidate(peer *p, sfu_transport_kind kind, const char *candidate)
 {
     transport *t = peer_transport(p, kind);
     if (t) transport_add_remote_candidate(t, candidate);
-}
-
-/* ---- subscribe negotiation ---------------------------------------------- */
-
-/* Finds room for a new m-section: a fresh one, or (when full) one whose
- * stop the subscriber has already acknowledged, recycled with a new mid as
- * RFC 8829 allows. */
-static sub_slot *slot_alloc(peer *p, const char *kind)
-{
-    if (p->n_slots < SDP_MAX_MEDIA) return &p->slots[p->n_slots++];
-    if (p->awaiting_answer) return NULL;
-    for (int i = 0; i < p->n_slots; i++) {
-        sub_slot *s = &p->slots[i];
-        bool tag = strcmp(s->mid, p->sub_mid) == 0;
-        /* The paused tag transceiver lives on, so its kind cannot change. */
-        if (!s->active && s->stop_acked && (!tag || strcmp(s->kind, kind) == 0)) return s;
-    }
-    return NULL;
-}
-
-void peer_subscribe_track(peer *p, track *t, const char *publisher_id)
-{
-    sub_slot *s = slot_alloc(p, t->kind);
-    if (!s) {
-        g_warning("peer %s: no free m-section for track %s", p->id, t->id);
-        return;
-    }
-    /* A recycled tag slot keeps its mid: it was never stopped, only
-     * paused, and a live transceiver cannot change its mid. */
-    bool tag = s->mid[0] && strcmp(s->mid, p->sub_mid) == 0;
-    memset(s, 0, sizeof *s);
-    if (tag)
-        g_strlcpy(s->mid, p->sub_mid, sizeof s->mid);
-    else
-        g_snprintf(s->mid, sizeof s->mid, "%u", p->next_mid++);
-    g_strlcpy(s->kind, t->kind, sizeof s->kind);
-    g_strlcpy(s->publisher, publisher_id, sizeof s->publisher);
-    g_strlcpy(s->track_id, t->id, sizeof s->track_id);
-    s->codec = t->codec;
-    s->codec.pt = t->sub_pt;
-    s->active = true;
-    s->track = t;
-    s->dt = track_add_downtrack(t, &p->sub, g_random_int());
-    p->dirty = true;
-}
-
-void peer_unsubscribe_track(peer *p, track *t)
-{
-    for (int i = 0; i < p->n_slots; i++) {
-        sub_slot *s = &p->slots[i];
-        if (s->track != t) continue;
-        track_remove_downtrack(t, s->dt);
-        g_free(s->dt);
-        s->dt = NULL;
-        s->track = NULL;
-        s->active = false;
-        s->stop_acked = false;
-        p->dirty = true;
-    }
-}
-
-static void slot_to_offer(const peer *p, const sub_slot *s, sdp_track_offer *o)
-{
-    memset(o, 0, sizeof *o);
-    g_strlcpy(o->kind, s->kind, sizeof o->kind);
-    g_strlcpy(o->mid, s->mid, sizeof o->mid);
-    o->active = s->active;
-    o->keep_bundled = !s->active && strcmp(s->mid, p->sub_mid) == 0;
-    o->ssrc = s->dt ? s->dt->ssrc : 0;
-    g_strlcpy(o->cname, s->publisher, sizeof o->cname);
-    g_strlcpy(o->stream_id, s->publisher, sizeof o->stream_id);
-    g_strlcpy(o->track_id, s->track_id, sizeof o->track_id);
-    o->codec = s->codec;
-}
-
-static void emit_tracks(peer *p)
-{
-    sfu_track_info *info = g_new0(sfu_track_info, p->n_slots ? p->n_slots : 1);
-    int n = 0;
-    for (int i = 0; i < p->n_slots; i++) {
-        const sub_slot *s = &p->slots[i];
-        if (!s->active) continue;
-        g_strlcpy(info[n].track_id, s->track_id, sizeof info[n].track_id);
-        g_strlcpy(info[n].peer_id, s->publisher, sizeof info[n].peer_id);
-        g_strlcpy(info[n].kind, s->kind, sizeof info[n].kind);
-        g_strlcpy(info[n].mid, s->mid, sizeof info[n].mid);
-        n++;
-    }
-    sfu_event ev = {.type = SFU_EV_TRACKS, .peer_id = p->id, .n_tracks = n, .tracks = info};
-    sfu_emit(p->sh, &ev);
-    g_free(info);
-}
-
-/* The tag is fixed by the first offer: the browser binds the transport to
- * it, so it must stay in the group for the transport's whole life. */
-static void remember_bundle_tag(peer *p)
-{
-    if (p->sub_mid[0]) return;
-    for (int i = 0; i < p->n_slots; i++) {
-        if (p->slots[i].active) {
-            g_strlcpy(p->sub_mid, p->slots[i].mid, sizeof p->sub_mid);
-            return;
-        }
-    }
-}
-
-static int build_offer(peer *p, sdp_session *offer)
-{
-    sdp_track_offer *tracks = g_new(sdp_track_offer, p->n_slots);
-    for (int i = 0; i < p->n_slots; i++)
-        slot_to_offer(p, &p->slots[i], &tracks[i]);
-    sdp_local local;
-    fill_local(p, p->sub, SDP_SETUP_ACTPASS, &local);
-    int rc = sdp_offer_subscribe(tracks, p->n_slots, track_sub_extmaps, track_n_sub_extmaps, &local,
-                                 p->sub_session_id, ++p->sub_version, offer);
-    g_free(tracks);
-    return rc;
-}
-
-void peer_restart_ice(peer *p)
-{
-    if (!p->sub) return; /* nothing to restart: the first offer is fresh anyway */
-    p->restart_pending = true;
-    p->dirty = true;
-    peer_negotiate(p);
-}
-
-void peer_negotiate(peer *p)
-{
-    if (p->awaiting_answer || !p->dirty || p->n_slots == 0) return;
-    bool fresh = p->sub == NULL;
-    if (fresh) p->sub = peer_make_transport(p, true, &sub_callbacks);
-    bool restart = p->restart_pending && !fresh;
-    if (restart && transport_restart_ice(p->sub) != 0)
-        g_warning("peer %s: ICE restart failed", p->id);
-    p->restart_pending = false;
-    sdp_session *offer = g_new0(sdp_session, 1);
-    char *text = g_malloc(SDP_MAX_TEXT);
-    remember_bundle_tag(p);
-    if (build_offer(p, offer) != 0 || sdp_write(offer, text, SDP_MAX_TEXT) < 0) {
-        g_warning("peer %s: could not build a subscribe offer", p->id);
-        g_free(text);
-        g_free(offer);
-        return;
-    }
-    p->dirty = false;
-    p->awaiting_answer = true;
-    p->n_offered = p->n_slots;
-    g_free(p->last_offer);
-    p->last_offer = text;
-    emit_tracks(p);
-    sfu_event ev = {.type = SFU_EV_SUBSCRIBE_OFFER, .peer_id = p->id, .sdp = text};
-    sfu_emit(p->sh, &ev);
-    if (fresh) transport_gather(p->sub);
-    if (restart) transport_emit_local_candidates(p->sub);
-    g_free(offer);
-}
-
-/* Marks what the answered offer covered: downtracks may now send (the
- * subscriber knows their SSRCs), stopped m-sections may be recycled. */
-static void slots_answered(peer *p)
-{
-    for (int i = 0; i < p->n_offered && i < p->n_slots; i++) {
-        sub_slot *s = &p->slots[i];
-        if (s->active && s->dt)
-            s->dt->negotiated = true;
-        else if (!s->active)
-            s->stop_acked = true;
-    }
-}
-
-static int answer_apply(peer *p, int64_t req_id, const sdp_session *offer,
-                        const sdp_session *answer)
-{
-    const char *err = NULL;
-    int rc = sdp_check_answer(offer, answer, &err);
-    if (rc != 0) {
-        emit_error(p, req_id, sdp_failure_code(rc), err ? err : "answer does not match the offer");
-        return -1;
-    }
-    const sdp_media *am = first_active(answer);
-    if (!am) return 0; /* everything stopped: nothing to connect */
-    dtls_role role = am->setup == SDP_SETUP_PASSIVE ? DTLS_ROLE_CLIENT : DTLS_ROLE_SERVER;
-    if (transport_set_remote(p->sub, am->ice_ufrag, am->ice_pwd, am->fingerprint, role) != 0) {
-        emit_error(p, req_id, "ice_restart_unsupported",
-                   "ICE credentials changed; ICE restart is not supported yet");
-        return -1;
-    }
-    add_remote_candidates(p->sub, answer);
-    return 0;
-}
-
-void peer_subscribe_answer(peer *p, int64_t req_id, const char *sdp)
-{
-    if (!p->awaiting_answer || !p->last_offer) {
-        emit_error(p, req_id, "no_offer", "no subscribe offer is waiting for an answer");
-        return;
-    }
-    sdp_session *offer = g_new0(sdp_session, 1);
-    sdp_session *answer = g_new0(sdp_session, 1);
-    const char *err = NULL;
-    int rc = sdp_parse(sdp, strlen(sdp), answer, &err);
-    if (rc != 0) {
-        emit_error(p, req_id, sdp_failure_code(rc), err ? err : "unparseable SDP");
-    } else if (sdp_parse(p->last_offer, strlen(p->last_offer), offer, &err) != 0) {
-        emit_error(p, req_id, "internal", "stored offer unreadable");
-    } else if (answer_apply(p, req_id, offer, answer) == 0) {
-        slots_answered(p);
-        p->awaiting_answer = false;
-        emit_simple(p, SFU_EV_SUBSCRIBE_DONE, req_id, SFU_TRANSPORT_SUBSCRIBE);
-        if (transport_get_state(p->sub) == TRANSPORT_CONNECTED) request_keyframes(p);
-        peer_negotiate(p);
-    }
-    g_free(offer);
-    g_free(answer);
 }

@@ -71,7 +71,7 @@ void room_on_tracks_changed(room *r, peer *publisher, GPtrArray *added, GPtrArra
         for (guint j = 0; removed && j < removed->len; j++)
             peer_unsubscribe_track(q, removed->pdata[j]);
         for (guint j = 0; added && j < added->len; j++)
-            peer_subscribe_track(q, added->pdata[j], publisher->id);
+            peer_subscribe_track(q, added->pdata[j]);
         peer_negotiate(q);
     }
 }
@@ -93,7 +93,7 @@ void room_join(worker *w, const char *room_name, const char *peer_id)
     for (guint i = 0; i < r->peers->len; i++) {
         peer *q = r->peers->pdata[i];
         for (guint j = 0; j < q->tracks->len; j++)
-            peer_subscribe_track(p, q->tracks->pdata[j], q->id);
+            peer_subscribe_track(p, q->tracks->pdata[j]);
     }
     g_ptr_array_add(r->peers, p);
     peer_negotiate(p);

@@ -50,7 +50,8 @@ static void update_jitter(rtp_stats *s, uint32_t rtp_ts, int64_t arrival_us)
     int64_t arrival = arrival_us * (int64_t)s->clock_rate / 1000000;
     int64_t transit = arrival - (int64_t)rtp_ts;
     if (s->received > 1) {
-        int64_t d = transit - s->last_transit;
+        /* RTP time wraps at 32 bits: the difference is a 32-bit one. */
+        int64_t d = (int32_t)(uint32_t)(transit - s->last_transit);
         if (d < 0) d = -d;
         /* J += (|D| - J) / 16, kept in Q4 fixed point. */
         s->jitter_q4 += (uint32_t)(d - (int64_t)((s->jitter_q4 + 8) >> 4));

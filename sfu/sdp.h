@@ -161,12 +161,15 @@ typedef struct sdp_local {
  *   profile-level-id). Its pt, fmtp and the supported rtcp-fb
  *   ("nack pli", "ccm fir") are kept.
  * - Offered extmaps whose URI Confab knows (sdp_known_extmaps) keep their ids.
- * - Other m-sections (application, recvonly, unknown) are rejected (port 0).
+ * - Other m-sections (application, recvonly, unknown) are rejected (port 0),
+ *   except the offer's BUNDLE tag (first mid of its group) when it is an
+ *   audio/video m-section that stopped sending: that one is kept, a=inactive,
+ *   since rejecting it would tear down the transport the others share.
  * - The answer has a BUNDLE group of the accepted mids, rtcp-mux, the local
  *   ICE credentials, fingerprint and setup, a=ice-options:trickle and no
  *   candidates.
- * Returns 0 or a negated sdp_error (NO_ICE, NO_FINGERPRINT, NO_MEDIA,
- * NO_CODEC, BUNDLE, SETUP, NO_RTCP_MUX).
+ * Returns 0 or a negated sdp_error (NO_ICE, NO_FINGERPRINT, NO_MEDIA when
+ * nothing is accepted or kept, NO_CODEC, BUNDLE, SETUP, NO_RTCP_MUX).
  */
 int sdp_answer_publish(const sdp_session *offer, const sdp_local *local, sdp_session *answer,
                        const char **err);
@@ -201,7 +204,8 @@ int sdp_offer_subscribe(const sdp_track_offer *tracks, int n, const sdp_extmap *
 
 /* Checks that `answer` answers `offer`: same number of m-sections, same mids,
  * ICE credentials and a sha-256 fingerprint present, setup active or
- * passive, and each active m-section keeps the offered codec pt.
+ * passive, and each active m-section keeps the offered codec pt or is
+ * rejected (port 0: RFC 3264 lets an answerer refuse any m-section).
  * Returns 0 or a negated sdp_error. */
 int sdp_check_answer(const sdp_session *offer, const sdp_session *answer, const char **err);
 

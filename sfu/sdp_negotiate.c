@@ -218,23 +218,42 @@ static bool local_ok(const sdp_local *l)
     return TOKEN_OK(l->ice_ufrag) && TOKEN_OK(l->ice_pwd) && TOKEN_OK(l->fingerprint);
 }
 
-static int answer_one(const sdp_media *o, sdp_media *a, const sdp_local *local, const char **err)
+/* The m-section carrying the offer's BUNDLE tag (its first mid) while it
+ * sends nothing: rejecting it would take the shared transport down with it
+ * (Chromium refuses such an answer), so it is kept, inactive. */
+static bool is_idle_tag(const sdp_session *offer, const sdp_media *o)
+{
+    size_t n = strlen(o->proto);
+    bool savpf = n >= 9 && strcmp(o->proto + n - 9, "RTP/SAVPF") == 0;
+    bool av = strcmp(o->kind, "audio") == 0 || strcmp(o->kind, "video") == 0;
+    return av && savpf && o->port != 0 && o->n_codecs > 0 && offer->n_bundle > 0 &&
+           strcmp(offer->bundle[0], o->mid) == 0;
+}
+
+/* Returns 1 for an m-section accepted to receive, 2 for a kept idle tag, 0
+ * for a rejected one, or a negated sdp_error. */
+static int answer_one(const sdp_session *offer, const sdp_media *o, sdp_media *a,
+                      const sdp_local *local, const char **err)
 {
     memcpy(a->kind, o->kind, sizeof a->kind);
     memcpy(a->proto, o->proto, sizeof a->proto);
     memcpy(a->mid, o->mid, sizeof a->mid);
-    if (!wants_media(o)) {
+    bool wants = wants_media(o);
+    if (!wants && !is_idle_tag(offer, o)) {
         reject_media(a, o);
         return 0;
     }
     const sdp_codec *pick = NULL;
     for (int i = 0; i < o->n_codecs && !pick; i++)
         if (codec_forwardable(o->kind, &o->codecs[i])) pick = &o->codecs[i];
-    if (!pick) return fail(err, SDP_ERR_NO_CODEC, "an m-section offers no codec Confab forwards");
+    if (!pick && wants)
+        return fail(err, SDP_ERR_NO_CODEC, "an m-section offers no codec Confab forwards");
     int rc = check_offer_transport(o, local, err);
     if (rc) return rc;
-    accept_media(a, o, pick, local);
-    return 1;
+    accept_media(a, o, pick ? pick : &o->codecs[0], local);
+    if (wants) return 1;
+    a->direction = SDP_DIR_INACTIVE;
+    return 2;
 }
 
 int sdp_answer_publish(const sdp_session *offer, const sdp_local *local, sdp_session *answer,
@@ -249,14 +268,16 @@ int sdp_answer_publish(const sdp_session *offer, const sdp_local *local, sdp_ses
     if (offer->n_media < 0 || offer->n_media > SDP_MAX_MEDIA)
         return fail(err, SDP_ERR_LIMIT, "offer has too many m-sections");
     memset(answer, 0, sizeof *answer);
-    int accepted = 0;
+    int accepted = 0, kept = 0;
     for (int i = 0; i < offer->n_media; i++) {
-        int rc = answer_one(&offer->media[i], &answer->media[i], local, err);
+        int rc = answer_one(offer, &offer->media[i], &answer->media[i], local, err);
         if (rc < 0) return rc;
-        accepted += rc;
+        accepted += rc == 1;
+        kept += rc == 2;
     }
     answer->n_media = offer->n_media;
-    if (!accepted) return fail(err, SDP_ERR_NO_MEDIA, "offer sends no audio or video");
+    if (!accepted && !kept) return fail(err, SDP_ERR_NO_MEDIA, "offer sends no audio or video");
+    accepted += kept;
     int rc = answer_bundle(offer, answer, accepted, err);
     if (rc) return rc;
     answer->session_id = fresh_session_id();
@@ -395,7 +416,10 @@ static int check_answer_media(const sdp_media *o, const sdp_media *a, const char
         return fail(err, SDP_ERR_MISMATCH, "answer m-sections differ from the offer's");
     if (!o->port) /* RFC 3264 6: a rejected m-section stays rejected */
         return a->port ? fail(err, SDP_ERR_MISMATCH, "answer accepts a rejected m-section") : 0;
-    if (!a->port || !codecs_fit(o, a))
+    /* RFC 3264 6: the answerer may reject any m-section (a subscriber that
+     * stopped a transceiver, or cannot decode the codec). */
+    if (!a->port) return 0;
+    if (!codecs_fit(o, a))
         return fail(err, SDP_ERR_MISMATCH, "answer drops or changes an offered codec");
     if (!direction_fits(o->direction, a->direction))
         return fail(err, SDP_ERR_MISMATCH, "answer direction does not fit the offer");
@@ -426,7 +450,8 @@ int sdp_check_answer(const sdp_session *offer, const sdp_session *answer, const 
     }
     /* All active m-sections must share the one transport Confab runs. */
     for (int i = 0; i < offer->n_media && active > 1 && offer->n_bundle; i++)
-        if (offer->media[i].port && !in_bundle(answer, answer->media[i].mid))
+        if (offer->media[i].port && answer->media[i].port &&
+            !in_bundle(answer, answer->media[i].mid))
             return fail(err, SDP_ERR_BUNDLE, "answer does not BUNDLE every active m-section");
     return 0;
 }

@@ -50,6 +50,11 @@ static const char *own(owned_event *o, int slot, const char *s)
     return o->strings[slot];
 }
 
+static void sink_clear(sfu_sink *k)
+{
+    g_main_context_unref(k->ctx);
+}
+
 static gboolean deliver_event(gpointer data)
 {
     owned_event *o = data;
@@ -63,7 +68,7 @@ static void free_event(gpointer data)
     for (int i = 0; i < 8; i++)
         g_free(o->strings[i]);
     g_free(o->tracks);
-    g_atomic_rc_box_release(o->sink);
+    g_atomic_rc_box_release_full(o->sink, (GDestroyNotify)sink_clear);
     g_free(o);
 }
 
@@ -83,7 +88,14 @@ void sfu_emit(const sfu_shared *sh, const sfu_event *ev)
         o->tracks = g_memdup2(ev->tracks, sizeof(sfu_track_info) * (gsize)ev->n_tracks);
         o->ev.tracks = o->tracks;
     }
-    g_main_context_invoke_full(sh->sink->ctx, G_PRIORITY_DEFAULT, deliver_event, o, free_event);
+    /* Always through the loop, never inline: an error raised on the control
+     * thread itself must not re-enter its caller. Same-priority sources run
+     * in the order attached, so events keep their order. */
+    GSource *src = g_idle_source_new();
+    g_source_set_priority(src, G_PRIORITY_DEFAULT);
+    g_source_set_callback(src, deliver_event, o, free_event);
+    g_source_attach(src, sh->sink->ctx);
+    g_source_unref(src);
 }
 
 void sfu_emit_error(const sfu_shared *sh, const char *peer_id, int64_t req_id, const char *code,
@@ -288,11 +300,6 @@ sfu *sfu_create(const sfu_config *cfg, GMainContext *control, sfu_event_fn fn, v
     s->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     s->peers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     return s;
-}
-
-static void sink_clear(sfu_sink *k)
-{
-    g_main_context_unref(k->ctx);
 }
 
 void sfu_destroy(sfu *s)

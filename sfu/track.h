@@ -38,6 +38,7 @@ typedef struct downtrack {
 
 struct track {
     char id[128];
+    char publisher[64]; /* the publishing peer's id */
     char kind[8];
     char pub_mid[32];
     bool video;

@@ -6,6 +6,8 @@
 #include "rtp.h"
 #include "srtp_session.h"
 
+#define HANDSHAKE_DEADLINE_MS 30000
+
 struct transport {
     worker *worker;
     NiceAgent *agent;
@@ -15,6 +17,8 @@ struct transport {
     const dtls_cert *cert;
     dtls_session *dtls;
     GSource *dtls_timer;
+    GSource *deadline; /* DTLS must finish this long after ICE connects */
+    bool dtls_failed;  /* unlike an ICE failure, no restart undoes it */
     srtp_session srtp;
     transport_state state;
     bool ice_ok;
@@ -22,6 +26,14 @@ struct transport {
     char remote_ufrag[64];
     char *ufrag, *pwd;
 };
+
+static void drop_source(GSource **src)
+{
+    if (!*src) return;
+    g_source_destroy(*src);
+    g_source_unref(*src);
+    *src = NULL;
+}
 
 static void transport_set_state(transport *t, transport_state st, const char *reason)
 {
@@ -37,14 +49,15 @@ static void dtls_send(void *user, const uint8_t *data, size_t len)
 }
 
 static void dtls_schedule_timer(transport *t);
+static void dtls_after(transport *t, dtls_state st);
 
 static gboolean dtls_timer_fired(gpointer data)
 {
     transport *t = data;
     g_source_unref(t->dtls_timer);
     t->dtls_timer = NULL;
-    dtls_session_on_timeout(t->dtls);
-    dtls_schedule_timer(t);
+    /* OpenSSL gives up after its retransmission limit: report it. */
+    dtls_after(t, dtls_session_on_timeout(t->dtls));
     return G_SOURCE_REMOVE;
 }
 
@@ -52,11 +65,7 @@ static gboolean dtls_timer_fired(gpointer data)
  * advances when we call it back; keep one timer armed while it asks. */
 static void dtls_schedule_timer(transport *t)
 {
-    if (t->dtls_timer) {
-        g_source_destroy(t->dtls_timer);
-        g_source_unref(t->dtls_timer);
-        t->dtls_timer = NULL;
-    }
+    drop_source(&t->dtls_timer);
     if (!t->dtls || dtls_session_state(t->dtls) == DTLS_STATE_CONNECTED) return;
     int ms = dtls_session_timeout_ms(t->dtls);
     if (ms < 0) return;
@@ -70,11 +79,13 @@ static void dtls_after(transport *t, dtls_state st)
     if (st == DTLS_STATE_CONNECTED && !t->srtp.ready) {
         dtls_srtp_keys keys;
         if (dtls_session_srtp_keys(t->dtls, &keys) != 0 || srtp_session_init(&t->srtp, &keys)) {
+            t->dtls_failed = true;
             transport_set_state(t, TRANSPORT_FAILED, "srtp keying failed");
             return;
         }
         transport_set_state(t, TRANSPORT_CONNECTED, NULL);
     } else if (st == DTLS_STATE_FAILED) {
+        t->dtls_failed = true;
         transport_set_state(t, TRANSPORT_FAILED, dtls_session_error(t->dtls));
     } else if (st == DTLS_STATE_CLOSED) {
         transport_set_state(t, TRANSPORT_CLOSED, "dtls closed by peer");
@@ -129,11 +140,35 @@ static void on_gathering_done(NiceAgent *agent, guint stream, gpointer user)
     t->cb.on_candidate(t->user, "");
 }
 
+/* The DTLS server side has no retransmission timer until a ClientHello
+ * arrives: a peer that completes ICE but never starts DTLS would otherwise
+ * hang forever. */
+static gboolean handshake_deadline(gpointer data)
+{
+    transport *t = data;
+    g_source_unref(t->deadline);
+    t->deadline = NULL;
+    if (!t->srtp.ready) transport_set_state(t, TRANSPORT_FAILED, "DTLS handshake timed out");
+    return G_SOURCE_REMOVE;
+}
+
+static void arm_handshake_deadline(transport *t)
+{
+    if (t->deadline) return;
+    t->deadline = g_timeout_source_new(HANDSHAKE_DEADLINE_MS);
+    g_source_set_callback(t->deadline, handshake_deadline, t, NULL);
+    g_source_attach(t->deadline, t->worker->ctx);
+}
+
 static void start_dtls_if_ready(transport *t)
 {
     if (!t->ice_ok || !t->dtls || dtls_session_state(t->dtls) != DTLS_STATE_NEW) return;
-    dtls_session_start(t->dtls);
-    dtls_schedule_timer(t);
+    if (dtls_session_start(t->dtls) != 0) {
+        transport_set_state(t, TRANSPORT_FAILED, "DTLS handshake could not start");
+        return;
+    }
+    arm_handshake_deadline(t);
+    dtls_after(t, dtls_session_state(t->dtls));
 }
 
 static void on_component_state(NiceAgent *agent, guint stream, guint comp, guint state,
@@ -190,17 +225,18 @@ transport *transport_create(const transport_config *cfg, const transport_callbac
 
 int transport_gather(transport *t)
 {
-    return nice_agent_gather_candidates(t->agent, t->stream) ? 0 : -1;
+    if (nice_agent_gather_candidates(t->agent, t->stream)) return 0;
+    transport_set_state(t, TRANSPORT_FAILED,
+                        "could not gather candidates (no address or port free)");
+    return -1;
 }
 
 void transport_destroy(transport *t)
 {
     if (!t) return;
     if (t->dtls && dtls_session_state(t->dtls) == DTLS_STATE_CONNECTED) dtls_session_close(t->dtls);
-    if (t->dtls_timer) {
-        g_source_destroy(t->dtls_timer);
-        g_source_unref(t->dtls_timer);
-    }
+    drop_source(&t->dtls_timer);
+    drop_source(&t->deadline);
     g_signal_handlers_disconnect_by_data(t->agent, t);
     nice_agent_attach_recv(t->agent, t->stream, 1, t->worker->ctx, NULL, NULL);
     nice_agent_remove_stream(t->agent, t->stream);
@@ -240,7 +276,7 @@ int transport_restart_ice(transport *t)
     t->remote_set = false;
     t->remote_ufrag[0] = 0;
     t->ice_ok = false;
-    if (t->state == TRANSPORT_FAILED && t->srtp.ready) t->state = TRANSPORT_NEW;
+    if (t->state == TRANSPORT_FAILED && !t->dtls_failed) t->state = TRANSPORT_NEW;
     return 0;
 }
 

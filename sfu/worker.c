@@ -13,15 +13,17 @@ typedef struct mailbox_source {
     worker *w;
 } mailbox_source;
 
+/* An atomic count, not g_async_queue_length: that takes the queue's lock on
+ * every loop iteration of a busy media thread. */
 static gboolean mailbox_prepare(GSource *src, gint *timeout)
 {
     *timeout = -1;
-    return g_async_queue_length(((mailbox_source *)src)->w->mailbox) > 0;
+    return g_atomic_int_get(&((mailbox_source *)src)->w->pending) > 0;
 }
 
 static gboolean mailbox_check(GSource *src)
 {
-    return g_async_queue_length(((mailbox_source *)src)->w->mailbox) > 0;
+    return g_atomic_int_get(&((mailbox_source *)src)->w->pending) > 0;
 }
 
 /* Drains the whole queue in one dispatch so messages run in posting order
@@ -33,6 +35,7 @@ static gboolean mailbox_dispatch(GSource *src, GSourceFunc cb, gpointer user)
     worker *w = ((mailbox_source *)src)->w;
     worker_msg *m;
     while ((m = g_async_queue_try_pop(w->mailbox)) != NULL) {
+        g_atomic_int_dec_and_test(&w->pending);
         m->fn(w, m->data);
         if (m->free_fn) m->free_fn(m->data);
         g_free(m);
@@ -78,6 +81,7 @@ void worker_post(worker *w, worker_fn fn, void *data, GDestroyNotify free_fn)
     m->data = data;
     m->free_fn = free_fn;
     g_async_queue_push(w->mailbox, m);
+    g_atomic_int_inc(&w->pending);
     g_main_context_wakeup(w->ctx);
 }
 

@@ -31,6 +31,7 @@ typedef struct worker {
     GMainLoop *loop;
     GThread *thread;
     GAsyncQueue *mailbox;
+    gint pending; /* messages in the mailbox */
     GSource *mailbox_source;
     void *user; /* worker-owned state of the layer above (the room registry) */
     /* Scratch buffers for the packet path, owned by the worker thread. */
