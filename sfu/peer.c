@@ -85,6 +85,26 @@ static void pub_on_candidate(void *user, const char *cand)
     peer_emit_candidate(p, SFU_TRANSPORT_PUBLISH, p->pub_mid, cand);
 }
 
+/* The publisher's own list: the one exact source of what a room publishes,
+ * even while nobody else is there to receive it. */
+static void emit_published(peer *p)
+{
+    sfu_track_info *info = g_new0(sfu_track_info, p->tracks->len + 1);
+    for (guint i = 0; i < p->tracks->len; i++) {
+        const track *t = p->tracks->pdata[i];
+        g_strlcpy(info[i].track_id, t->id, sizeof info[i].track_id);
+        g_strlcpy(info[i].peer_id, p->id, sizeof info[i].peer_id);
+        g_strlcpy(info[i].kind, t->kind, sizeof info[i].kind);
+        g_strlcpy(info[i].mid, t->pub_mid, sizeof info[i].mid);
+    }
+    sfu_event ev = {.type = SFU_EV_PUBLISHED,
+                    .peer_id = p->id,
+                    .n_tracks = (int)p->tracks->len,
+                    .tracks = info};
+    sfu_emit(p->sh, &ev);
+    g_free(info);
+}
+
 void peer_unpublish_all(peer *p)
 {
     if (p->tracks->len == 0) return;
@@ -92,6 +112,7 @@ void peer_unpublish_all(peer *p)
     for (guint i = 0; i < p->tracks->len; i++)
         g_ptr_array_add(removed, p->tracks->pdata[i]);
     g_ptr_array_set_size(p->tracks, 0);
+    emit_published(p);
     room_on_tracks_changed(p->room, p, NULL, removed);
     g_ptr_array_free(removed, TRUE);
 }
@@ -300,7 +321,10 @@ static void update_tracks(peer *p, const sdp_session *offer, const sdp_session *
         g_ptr_array_add(p->tracks, t);
         g_ptr_array_add(added, t);
     }
-    if (added->len || removed->len) room_on_tracks_changed(p->room, p, added, removed);
+    if (added->len || removed->len) {
+        emit_published(p);
+        room_on_tracks_changed(p->room, p, added, removed);
+    }
     g_ptr_array_free(added, TRUE);
     g_ptr_array_free(removed, TRUE);
 }

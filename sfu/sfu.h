@@ -44,6 +44,7 @@ typedef enum sfu_event_type {
     SFU_EV_SUBSCRIBE_DONE,  /* req_id: sfu_peer_subscribe_answer was applied */
     SFU_EV_CANDIDATE,       /* transport, mid, candidate ("" = end-of-candidates) */
     SFU_EV_TRACKS,          /* tracks: everything this peer now receives */
+    SFU_EV_PUBLISHED,       /* tracks: everything this peer now publishes (its own mids) */
     SFU_EV_TRANSPORT_STATE, /* transport, state: "connected", "failed", "closed" */
     SFU_EV_ERROR,           /* req_id (0 = none), code, message */
 } sfu_event_type;
@@ -52,7 +53,7 @@ typedef struct sfu_track_info {
     char track_id[SFU_ID_MAX + 40]; /* stable id: "<publisher peer id>-<publisher mid>" */
     char peer_id[SFU_ID_MAX];       /* the publisher */
     char kind[8];                   /* "audio" | "video" */
-    char mid[32];                   /* mid on this subscriber's subscribe transport */
+    char mid[32]; /* SFU_EV_TRACKS: mid on the subscribe transport; PUBLISHED: the publisher's */
 } sfu_track_info;
 
 typedef struct sfu_event {

@@ -3,6 +3,9 @@
  */
 #include "config.h"
 
+#include "origin.h"
+#include "protocol.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -31,6 +34,25 @@ static const char usage_text[] =
     "  --workers N            media worker threads (default 0: one per core)\n"
     "  --www DIR              serve the web client from DIR instead of the copy\n"
     "                         built into the binary (for development)\n"
+    "  --allow-origin ORIGIN  a web origin (e.g. https://meet.example.org) whose\n"
+    "                         pages may open WebSockets here, besides the\n"
+    "                         server's own; repeat for several; '*' allows any\n"
+    "                         (default: http(s)://localhost and 127.0.0.1, any port)\n"
+    "  --max-peers-per-room N participants per room (default 50)\n"
+    "  --max-rooms N          rooms on the server (default 1000)\n"
+    "  --room-linger SECONDS  how long an empty room keeps its chat (default 10)\n"
+    "  --chat-history N       chat messages kept per room and sent on join\n"
+    "                         (default 50)\n"
+    "  --chat-max-bytes N     longest chat message in bytes (default 2000)\n"
+    "  --chat-rate N          chat and mute requests per second per peer\n"
+    "                         (default 5)\n"
+    "  --chat-burst N         ... allowing bursts of N (default 10)\n"
+    "  --resume-grace SECONDS how long a peer whose connection or media dropped\n"
+    "                         is kept for it to come back (default 20; 0: never)\n"
+    "  --longpoll-hold-ms N   how long an HTTP long-poll GET waits for messages\n"
+    "                         before it returns an empty array (default 25000)\n"
+    "  --longpoll-idle-ms N   a long-poll client with no GET pending for this\n"
+    "                         long has lost its connection (default 35000)\n"
     "  --help                 show this help and exit\n"
     "  --version              show the version and exit\n";
 
@@ -117,6 +139,19 @@ static int set_workers(config *cfg, const char *arg, FILE *err)
     return 0;
 }
 
+/* Long-poll timings: short values exist for tests, so any from 1 ms on. */
+static int set_ms(unsigned *field, const char *name, const char *arg, FILE *err)
+{
+    long v;
+    if (!parse_long(arg, 1, 3600000, &v)) {
+        fprintf(err, "confab: %s '%s': expected milliseconds from 1 to 3600000\n", name, arg);
+        fprintf(err, "Try 'confab --help'.\n");
+        return -1;
+    }
+    *field = (unsigned)v;
+    return 0;
+}
+
 static int set_www(config *cfg, const char *arg, FILE *err)
 {
     struct stat st;
@@ -127,6 +162,32 @@ static int set_www(config *cfg, const char *arg, FILE *err)
     return 0;
 }
 
+static int set_unsigned(unsigned *out, const char *name, const char *arg, long min, long max,
+                        FILE *err)
+{
+    long v;
+    if (!parse_long(arg, min, max, &v)) {
+        fprintf(err, "confab: %s '%s': expected a number from %ld to %ld\nTry 'confab --help'.\n",
+                name, arg, min, max);
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int add_allow_origin(config *cfg, const char *arg, FILE *err)
+{
+    if (cfg->n_allow_origins >= CONFIG_MAX_ALLOW_ORIGINS)
+        return bad(err, "--allow-origin '%s': too many (at most 32)", arg);
+    char norm[ORIGIN_MAX];
+    if (strcmp(arg, "*") == 0)
+        strcpy(norm, "*");
+    else if (!origin_normalize(arg, norm))
+        return bad(err, "--allow-origin '%s': expected http(s)://HOST[:PORT] or '*'", arg);
+    cfg->allow_origins[cfg->n_allow_origins++] = strdup(norm);
+    return 0;
+}
+
 enum {
     OPT_PORT = 256,
     OPT_BIND,
@@ -134,6 +195,17 @@ enum {
     OPT_ICE_PORTS,
     OPT_WORKERS,
     OPT_WWW,
+    OPT_LONGPOLL_HOLD,
+    OPT_LONGPOLL_IDLE,
+    OPT_ALLOW_ORIGIN,
+    OPT_MAX_PEERS,
+    OPT_MAX_ROOMS,
+    OPT_ROOM_LINGER,
+    OPT_CHAT_HISTORY,
+    OPT_CHAT_MAX_BYTES,
+    OPT_CHAT_RATE,
+    OPT_CHAT_BURST,
+    OPT_RESUME_GRACE,
     OPT_HELP,
     OPT_VERSION
 };
@@ -145,10 +217,45 @@ static const struct option long_options[] = {
     {"ice-ports", required_argument, NULL, OPT_ICE_PORTS},
     {"workers", required_argument, NULL, OPT_WORKERS},
     {"www", required_argument, NULL, OPT_WWW},
+    {"allow-origin", required_argument, NULL, OPT_ALLOW_ORIGIN},
+    {"max-peers-per-room", required_argument, NULL, OPT_MAX_PEERS},
+    {"max-rooms", required_argument, NULL, OPT_MAX_ROOMS},
+    {"room-linger", required_argument, NULL, OPT_ROOM_LINGER},
+    {"chat-history", required_argument, NULL, OPT_CHAT_HISTORY},
+    {"chat-max-bytes", required_argument, NULL, OPT_CHAT_MAX_BYTES},
+    {"chat-rate", required_argument, NULL, OPT_CHAT_RATE},
+    {"chat-burst", required_argument, NULL, OPT_CHAT_BURST},
+    {"resume-grace", required_argument, NULL, OPT_RESUME_GRACE},
+    {"longpoll-hold-ms", required_argument, NULL, OPT_LONGPOLL_HOLD},
+    {"longpoll-idle-ms", required_argument, NULL, OPT_LONGPOLL_IDLE},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
 };
+
+/* The options of rooms, chat and sessions. */
+static int apply_room_option(config *cfg, int opt, const char *arg, FILE *err)
+{
+    switch (opt) {
+    case OPT_MAX_PEERS:
+        return set_unsigned(&cfg->max_peers_per_room, "--max-peers-per-room", arg, 1, 10000, err);
+    case OPT_MAX_ROOMS:
+        return set_unsigned(&cfg->max_rooms, "--max-rooms", arg, 1, 1000000, err);
+    case OPT_ROOM_LINGER:
+        return set_unsigned(&cfg->room_linger_s, "--room-linger", arg, 0, 86400, err);
+    case OPT_CHAT_HISTORY:
+        return set_unsigned(&cfg->chat_history, "--chat-history", arg, 0, 10000, err);
+    case OPT_CHAT_MAX_BYTES:
+        return set_unsigned(&cfg->chat_max_bytes, "--chat-max-bytes", arg, 1, PROTO_CHAT_MAX, err);
+    case OPT_CHAT_RATE:
+        return set_unsigned(&cfg->chat_rate, "--chat-rate", arg, 1, 100000, err);
+    case OPT_CHAT_BURST:
+        return set_unsigned(&cfg->chat_burst, "--chat-burst", arg, 1, 100000, err);
+    case OPT_RESUME_GRACE:
+        return set_unsigned(&cfg->resume_grace_s, "--resume-grace", arg, 0, 3600, err);
+    }
+    return -1;
+}
 
 static int apply_option(config *cfg, int opt, const char *arg, FILE *err)
 {
@@ -165,8 +272,14 @@ static int apply_option(config *cfg, int opt, const char *arg, FILE *err)
         return set_workers(cfg, arg, err);
     case OPT_WWW:
         return set_www(cfg, arg, err);
+    case OPT_LONGPOLL_HOLD:
+        return set_ms(&cfg->longpoll_hold_ms, "--longpoll-hold-ms", arg, err);
+    case OPT_LONGPOLL_IDLE:
+        return set_ms(&cfg->longpoll_idle_ms, "--longpoll-idle-ms", arg, err);
+    case OPT_ALLOW_ORIGIN:
+        return add_allow_origin(cfg, arg, err);
     }
-    return -1;
+    return apply_room_option(cfg, opt, arg, err);
 }
 
 static void config_init(config *cfg)
@@ -175,12 +288,21 @@ static void config_init(config *cfg)
     cfg->port = 8080;
     cfg->bind = strdup("0.0.0.0");
     cfg->ice_addresses = calloc(CONFIG_MAX_ICE_ADDRESSES, sizeof(char *));
+    cfg->allow_origins = calloc(CONFIG_MAX_ALLOW_ORIGINS, sizeof(char *));
+    cfg->max_peers_per_room = 50;
+    cfg->max_rooms = 1000;
+    cfg->room_linger_s = 10;
+    cfg->chat_history = 50;
+    cfg->chat_max_bytes = 2000;
+    cfg->chat_rate = 5;
+    cfg->chat_burst = 10;
+    cfg->resume_grace_s = 20;
 }
 
 config_result config_parse(int argc, char **argv, config *cfg, FILE *out, FILE *err)
 {
     config_init(cfg);
-    if (!cfg->bind || !cfg->ice_addresses) {
+    if (!cfg->bind || !cfg->ice_addresses || !cfg->allow_origins) {
         fprintf(err, "confab: out of memory\n");
         return CONFIG_ERROR;
     }
@@ -220,5 +342,8 @@ void config_free(config *cfg)
     for (int i = 0; i < cfg->n_ice_addresses; i++)
         free(cfg->ice_addresses[i]);
     free(cfg->ice_addresses);
+    for (int i = 0; i < cfg->n_allow_origins; i++)
+        free(cfg->allow_origins[i]);
+    free(cfg->allow_origins);
     memset(cfg, 0, sizeof *cfg);
 }

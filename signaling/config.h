@@ -9,6 +9,7 @@
 
 #define CONFIG_MAX_ICE_ADDRESSES 16
 #define CONFIG_MAX_WORKERS       256
+#define CONFIG_MAX_ALLOW_ORIGINS 32
 
 typedef struct config {
     uint16_t port;        /* HTTP port; 0 = any free port */
@@ -19,6 +20,20 @@ typedef struct config {
     uint16_t ice_port_max;
     int workers;   /* 0 = one per core */
     char *www_dir; /* NULL = serve the embedded web client */
+    /* HTTP long-poll (longpoll.h); 0 = the default. */
+    unsigned longpoll_hold_ms;
+    unsigned longpoll_idle_ms;
+    /* Rooms, chat and sessions (docs/protocol.md). */
+    unsigned max_peers_per_room;
+    unsigned max_rooms;
+    unsigned room_linger_s;
+    unsigned chat_history;   /* messages kept per room */
+    unsigned chat_max_bytes; /* bytes of one chat text */
+    unsigned chat_rate;      /* chat and mute requests per second and peer */
+    unsigned chat_burst;
+    unsigned resume_grace_s; /* 0 = no resume */
+    char **allow_origins;    /* normalized origins (origin.h) or "*" */
+    int n_allow_origins;
 } config;
 
 typedef enum config_result {

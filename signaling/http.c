@@ -3,6 +3,8 @@
  */
 #include "http.h"
 
+#include "longpoll.h"
+#include "origin.h"
 #include "websocket.h"
 #include "www.h"
 
@@ -24,11 +26,16 @@ struct http_server {
     /* Set before the MHD thread starts and never changed: read by both. */
     GMainContext *ctx;
     char *www_dir;
+    char **allow_origins;
+    int n_allow_origins;
+    api_server *api; /* NULL without an api_query */
     /* Control thread only. */
     struct MHD_Daemon *daemon;
     MHD_socket quiesced_fd; /* the listener, ours to close after MHD stops */
     wsconn_server *ws;
     bool stopped;
+    /* Set before the MHD thread starts; both threads use it (longpoll.h). */
+    longpoll_server *lp;
 };
 
 /* An upgraded socket on its way from the MHD thread to the control thread. */
@@ -119,6 +126,12 @@ static enum MHD_Result serve_ws(http_server *srv, struct MHD_Connection *conn, c
     int status =
         ws_handshake_check(method, version, header(conn, "Upgrade"), header(conn, "Connection"),
                            header(conn, "Sec-WebSocket-Version"), key, &reason);
+    if (status == 0 &&
+        !origin_allowed(header(conn, "Origin"), header(conn, "Host"),
+                        (const char *const *)srv->allow_origins, srv->n_allow_origins)) {
+        status = MHD_HTTP_FORBIDDEN;
+        reason = "WebSocket connections from this Origin are not allowed (see --allow-origin)";
+    }
     if (status != 0) {
         char body[256];
         snprintf(body, sizeof body, "%s\n", reason ? reason : "bad WebSocket handshake");
@@ -205,6 +218,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)upload_data;
     static int seen;
     http_server *srv = cls;
+    if (longpoll_http_matches(url))
+        return longpoll_http_request(srv->lp, conn, url, method, upload_data, upload_data_size,
+                                     req_cls);
+    if (srv->api && api_http_matches(url))
+        return api_http_request(srv->api, conn, url, method, upload_data_size, req_cls);
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
         struct MHD_Response *r = text_response("method not allowed\n", "text/plain; charset=utf-8");
         if (r) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
@@ -225,6 +243,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (strcmp(url, "/healthz") == 0)
         return queue(conn, MHD_HTTP_OK, text_response("{\"status\":\"ok\"}\n", "application/json"));
     return serve_file(srv, conn, url);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    http_server *srv = cls;
+    /* Each ignores a req_cls it did not make. */
+    api_http_completed(*req_cls);
+    longpoll_http_completed(srv->lp, *req_cls);
 }
 
 /* ---- lifetime ---- */
@@ -262,14 +291,23 @@ http_server *http_start(const http_options *opt, GMainContext *control, wsconn_s
     srv->quiesced_fd = MHD_INVALID_SOCKET;
     srv->www_dir = g_strdup(opt->www_dir);
     srv->ws = ws;
-    /* MHD_USE_ITC lets http_quiesce stop the listener of a running thread. */
+    srv->n_allow_origins = opt->n_allow_origins;
+    srv->allow_origins = g_new0(char *, (gsize)opt->n_allow_origins + 1);
+    for (int i = 0; i < opt->n_allow_origins; i++)
+        srv->allow_origins[i] = g_strdup(opt->allow_origins[i]);
+    if (opt->api_query) srv->api = api_server_new(control, opt->api_query, opt->api_user);
+    srv->lp = opt->longpoll;
+    /* MHD_USE_ITC lets http_quiesce stop the listener of a running thread,
+     * and wakes that thread when the control thread resumes a suspended
+     * long-poll request (MHD_ALLOW_SUSPEND_RESUME implies it). */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_UPGRADE |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
-    srv->daemon = MHD_start_daemon(flags, opt->port, NULL, NULL, on_request, srv,
-                                   MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
-                                   MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-                                   MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     (ipv6 ? MHD_USE_IPv6 : 0);
+    srv->daemon = MHD_start_daemon(
+        flags, opt->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)CONNECTION_LIMIT, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
     if (!srv->daemon) {
         fprintf(stderr, "confab: cannot listen on %s port %u: %s\n", opt->bind, (unsigned)opt->port,
                 errno ? g_strerror(errno) : "libmicrohttpd failed");
@@ -295,6 +333,8 @@ void http_quiesce(http_server *srv)
 void http_stop(http_server *srv)
 {
     if (!srv || !srv->daemon) return;
+    /* MHD must not stop with a connection suspended. */
+    api_server_stop(srv->api);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
     /* Only now: MHD's thread may poll the listener until it stops. */
@@ -307,6 +347,8 @@ void http_free(http_server *srv)
 {
     if (!srv) return;
     http_stop(srv);
+    api_server_free(srv->api);
+    g_strfreev(srv->allow_origins);
     g_main_context_unref(srv->ctx);
     g_free(srv->www_dir);
     g_free(srv);

@@ -1,6 +1,7 @@
 /*
  * The HTTP server (libmicrohttpd on its own thread): the web client's
- * static files, /healthz, and the WebSocket upgrade at /ws.
+ * static files, /healthz, the room API (api.h), and the WebSocket upgrade
+ * at /ws (with its Origin check, origin.h).
  *
  * Threads: MHD's thread only parses HTTP and answers plain requests. An
  * upgraded socket is handed to the control thread as an owned message on
@@ -10,15 +11,25 @@
 #ifndef CONFAB_HTTP_H
 #define CONFAB_HTTP_H
 
+#include "longpoll.h"
+#include "api.h"
 #include "wsconn.h"
 
 #include <glib.h>
 #include <stdint.h>
 
 typedef struct http_options {
-    const char *bind;    /* IPv4 or IPv6 literal */
-    uint16_t port;       /* 0 = any free port */
-    const char *www_dir; /* NULL = embedded files */
+    const char *bind;          /* IPv4 or IPv6 literal */
+    uint16_t port;             /* 0 = any free port */
+    const char *www_dir;       /* NULL = embedded files */
+    longpoll_server *longpoll; /* serves /lp and /lp/...; NULL = 404 there */
+    /* Origins a WebSocket handshake may come from besides the server's own
+     * (normalized, or "*"); none: localhost and 127.0.0.1 (origin.h). */
+    const char *const *allow_origins;
+    int n_allow_origins;
+    /* Answers /api/rooms on the control thread; NULL: 404. */
+    api_query_fn api_query;
+    void *api_user;
 } http_options;
 
 typedef struct http_server http_server;

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "http.h"
+#include "longpoll.h"
 #include "sfu.h"
 #include "wsconn.h"
 
@@ -22,6 +23,7 @@ typedef struct app {
     dispatch *dispatch;
     sfu *sfu;
     wsconn_server *ws;
+    longpoll_server *lp;
     http_server *http;
 } app;
 
@@ -58,7 +60,17 @@ static bool app_start(app *a, const config *cfg)
     g_main_context_push_thread_default(a->ctx);
     a->loop = g_main_loop_new(a->ctx, FALSE);
     watch_signals(a);
-    a->dispatch = dispatch_new();
+    dispatch_options dopt = {
+        .rooms = {.max_rooms = cfg->max_rooms,
+                  .max_peers = cfg->max_peers_per_room,
+                  .chat_history = cfg->chat_history,
+                  .linger_ms = cfg->room_linger_s * 1000},
+        .chat_max_bytes = cfg->chat_max_bytes,
+        .chat_rate = cfg->chat_rate,
+        .chat_burst = cfg->chat_burst,
+        .resume_grace_ms = cfg->resume_grace_s * 1000,
+    };
+    a->dispatch = dispatch_new(&dopt, a->ctx);
 
     sfu_config sc = {
         .workers = cfg->workers,
@@ -72,7 +84,16 @@ static bool app_start(app *a, const config *cfg)
     dispatch_set_sfu(a->dispatch, a->sfu);
 
     a->ws = wsconn_server_new(a->ctx, dispatch_registry(a->dispatch));
-    http_options ho = {.bind = cfg->bind, .port = cfg->port, .www_dir = cfg->www_dir};
+    longpoll_options lo = {cfg->longpoll_hold_ms, cfg->longpoll_idle_ms};
+    a->lp = longpoll_server_new(a->ctx, dispatch_registry(a->dispatch), &lo);
+    http_options ho = {.bind = cfg->bind,
+                       .port = cfg->port,
+                       .www_dir = cfg->www_dir,
+                       .allow_origins = (const char *const *)cfg->allow_origins,
+                       .n_allow_origins = cfg->n_allow_origins,
+                       .api_query = dispatch_api_rooms,
+                       .api_user = a->dispatch};
+    ho.longpoll = a->lp;
     a->http = http_start(&ho, a->ctx, a->ws);
     if (!a->http) return false;
     g_message("listening on http://%s%s%s:%u/ (%s web client)", strchr(cfg->bind, ':') ? "[" : "",
@@ -89,12 +110,17 @@ static void app_stop(app *a)
     http_quiesce(a->http);
     if (a->dispatch) dispatch_stop(a->dispatch);
     if (a->ws) wsconn_server_stop(a->ws);
+    /* Long-poll requests still on their way are answered by this drain:
+     * MHD must not stop with one suspended. */
+    if (a->lp) longpoll_server_stop(a->lp);
     drain(a->ctx);
+    longpoll_server_flush(a->lp, LONGPOLL_FLUSH_MS);
     http_stop(a->http);
     /* Hand-offs queued in the meantime are now no-ops. */
     drain(a->ctx);
     http_free(a->http);
     wsconn_server_free(a->ws);
+    longpoll_server_free(a->lp);
     if (a->sfu) sfu_destroy(a->sfu);
     /* Events the sfu queued before it stopped find no session now. */
     drain(a->ctx);

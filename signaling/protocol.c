@@ -1,5 +1,6 @@
 /*
- * Decoding and encoding of the signaling protocol (docs/protocol.md).
+ * Decoding of the signaling protocol (docs/protocol.md); the encoders are in
+ * protocol_encode.c.
  */
 #include "protocol.h"
 
@@ -16,9 +17,15 @@ static const struct {
     const char *name;
     proto_req_type type;
 } req_types[] = {
-    {"join", PROTO_REQ_JOIN},     {"publish", PROTO_REQ_PUBLISH},
-    {"answer", PROTO_REQ_ANSWER}, {"candidate", PROTO_REQ_CANDIDATE},
+    {"join", PROTO_REQ_JOIN},
+    {"publish", PROTO_REQ_PUBLISH},
+    {"answer", PROTO_REQ_ANSWER},
+    {"candidate", PROTO_REQ_CANDIDATE},
     {"leave", PROTO_REQ_LEAVE},
+    {"chat", PROTO_REQ_CHAT},
+    {"mute", PROTO_REQ_MUTE},
+    {"resume", PROTO_REQ_RESUME},
+    {"restart_ice", PROTO_REQ_RESTART_ICE},
 };
 
 /* Error messages are sent back to the client inside JSON strings, so
@@ -72,7 +79,7 @@ static bool room_char(char c)
            c == '-' || c == '.';
 }
 
-static bool room_valid(const char *room)
+bool proto_room_valid(const char *room)
 {
     size_t n = strlen(room);
     if (n < 1 || n > PROTO_ROOM_MAX) return false;
@@ -115,7 +122,7 @@ static bool is_control(uint32_t cp)
     return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
-static bool name_valid(const char *name)
+bool proto_name_valid(const char *name)
 {
     const unsigned char *p = (const unsigned char *)name;
     size_t chars = 0;
@@ -140,11 +147,11 @@ static bool printable_ascii(const char *s, bool allow_space)
 static int decode_join(json_t *doc, proto_request *req, proto_error *err)
 {
     if (get_string(doc, "room", 256, &req->room, err) < 0) return -1;
-    if (!room_valid(req->room))
+    if (!proto_room_valid(req->room))
         return fail(err, ERR_BAD_REQUEST, "room must be 1 to %d characters from A-Z a-z 0-9 _ - .",
                     PROTO_ROOM_MAX);
     if (get_string(doc, "name", PROTO_NAME_MAX * 4, &req->name, err) < 0) return -1;
-    if (!name_valid(req->name))
+    if (!proto_name_valid(req->name))
         return fail(err, ERR_BAD_REQUEST,
                     "name must be 1 to %d characters without control characters", PROTO_NAME_MAX);
     return 0;
@@ -219,6 +226,69 @@ static int decode_candidate(json_t *doc, proto_request *req, proto_error *err)
     return 0;
 }
 
+/* Chat text may span lines; other control characters are refused for the
+ * same reason as in names. */
+static bool chat_text_valid(const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p) {
+        uint32_t cp;
+        size_t n = utf8_decode(p, &cp);
+        if (n == 0 || (is_control(cp) && cp != '\n' && cp != '\r' && cp != '\t')) return false;
+        p += n;
+    }
+    return true;
+}
+
+static int decode_chat(json_t *doc, proto_request *req, proto_error *err)
+{
+    /* Any length a message can carry: the server's cap (chat_too_long) is
+     * checked by the dispatcher, so that every over-long text gets it. */
+    if (get_string(doc, "text", PROTO_SDP_MAX, &req->text, err) < 0) return -1;
+    if (!chat_text_valid(req->text))
+        return fail(err, ERR_BAD_REQUEST,
+                    "text must not contain control characters other than tab and line breaks");
+    req->text_len = strlen(req->text);
+    return 0;
+}
+
+static int decode_mute(json_t *doc, proto_request *req, proto_error *err)
+{
+    if (get_string(doc, "track_id", PROTO_TRACK_ID_MAX, &req->track_id, err) < 0) return -1;
+    if (!printable_ascii(req->track_id, false))
+        return fail(err, ERR_BAD_REQUEST, "track_id must be printable ASCII without spaces");
+    json_t *muted = json_object_get(doc, "muted");
+    if (!json_is_boolean(muted)) return fail(err, ERR_BAD_REQUEST, "muted must be true or false");
+    req->muted = json_is_true(muted);
+    return 0;
+}
+
+static bool lower_hex(const char *s, size_t len)
+{
+    if (strlen(s) != len) return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+    return true;
+}
+
+static int decode_resume(json_t *doc, proto_request *req, proto_error *err)
+{
+    if (get_string(doc, "token", 256, &req->token, err) < 0) return -1;
+    if (!lower_hex(req->token, PROTO_TOKEN_LEN))
+        return fail(err, ERR_BAD_REQUEST, "token must be %d lowercase hex digits", PROTO_TOKEN_LEN);
+    return 0;
+}
+
+static int decode_restart_ice(json_t *doc, proto_request *req, proto_error *err)
+{
+    if (decode_transport(doc, req, err) < 0) return -1;
+    if (req->transport != PROTO_TRANSPORT_SUBSCRIBE)
+        return fail(err, ERR_BAD_REQUEST,
+                    "only the subscribe transport restarts this way; restart the publish "
+                    "transport with a new publish offer");
+    return 0;
+}
+
 static int decode_body(json_t *doc, proto_request *req, proto_error *err)
 {
     switch (req->type) {
@@ -231,6 +301,14 @@ static int decode_body(json_t *doc, proto_request *req, proto_error *err)
         return decode_candidate(doc, req, err);
     case PROTO_REQ_LEAVE:
         return 0;
+    case PROTO_REQ_CHAT:
+        return decode_chat(doc, req, err);
+    case PROTO_REQ_MUTE:
+        return decode_mute(doc, req, err);
+    case PROTO_REQ_RESUME:
+        return decode_resume(doc, req, err);
+    case PROTO_REQ_RESTART_ICE:
+        return decode_restart_ice(doc, req, err);
     }
     return fail(err, ERR_UNKNOWN_TYPE, "unknown type");
 }
@@ -296,186 +374,4 @@ void proto_request_clear(proto_request *req)
 const char *proto_transport_name(proto_transport t)
 {
     return t == PROTO_TRANSPORT_SUBSCRIBE ? "subscribe" : "publish";
-}
-
-/* ---- encoding ---- */
-
-/* Strings from the media core are expected to be UTF-8, but a truncated
- * message could end inside a sequence; jansson refuses such strings, so
- * they are reduced to ASCII instead of dropping the whole message. */
-static json_t *jstr(const char *s)
-{
-    if (!s) return json_null();
-    json_t *v = json_string(s);
-    if (v) return v;
-    size_t n = strlen(s);
-    char *copy = malloc(n + 1);
-    if (!copy) return NULL;
-    for (size_t i = 0; i <= n; i++)
-        copy[i] = ((unsigned char)s[i] < 0x80) ? s[i] : '?';
-    v = json_string(copy);
-    free(copy);
-    return v;
-}
-
-static json_t *jid(int64_t id)
-{
-    return id > 0 ? json_integer(id) : json_null();
-}
-
-/* Serializes and releases obj. */
-static char *dump(json_t *obj)
-{
-    if (!obj) return NULL;
-    char *out = json_dumps(obj, JSON_COMPACT);
-    json_decref(obj);
-    return out;
-}
-
-static json_t *message(const char *type)
-{
-    json_t *obj = json_object();
-    if (obj) json_object_set_new(obj, "type", json_string(type));
-    return obj;
-}
-
-static char *reply(int64_t id, json_t *data)
-{
-    json_t *obj = message("reply");
-    if (!obj || !data) {
-        json_decref(obj);
-        json_decref(data);
-        return NULL;
-    }
-    json_object_set_new(obj, "id", jid(id));
-    json_object_set_new(obj, "data", data);
-    return dump(obj);
-}
-
-char *proto_encode_reply_empty(int64_t id)
-{
-    return reply(id, json_object());
-}
-
-char *proto_encode_reply_sdp(int64_t id, const char *sdp)
-{
-    json_t *data = json_object();
-    if (data) json_object_set_new(data, "sdp", jstr(sdp));
-    return reply(id, data);
-}
-
-static json_t *peer_object(const char *peer_id, const char *name)
-{
-    json_t *p = json_object();
-    if (p) {
-        json_object_set_new(p, "id", jstr(peer_id));
-        json_object_set_new(p, "name", jstr(name));
-    }
-    return p;
-}
-
-char *proto_encode_reply_join(int64_t id, const char *peer_id, const char *room,
-                              const proto_peer *peers, size_t n_peers)
-{
-    json_t *data = json_object();
-    json_t *list = json_array();
-    if (!data || !list) {
-        json_decref(data);
-        json_decref(list);
-        return NULL;
-    }
-    for (size_t i = 0; i < n_peers; i++)
-        json_array_append_new(list, peer_object(peers[i].id, peers[i].name));
-    json_object_set_new(data, "peer_id", jstr(peer_id));
-    json_object_set_new(data, "room", jstr(room));
-    json_object_set_new(data, "peers", list);
-    json_object_set_new(data, "ice_servers", json_array());
-    return reply(id, data);
-}
-
-char *proto_encode_error(int64_t id, const char *code, const char *msg)
-{
-    json_t *obj = message("error");
-    if (!obj) return NULL;
-    json_object_set_new(obj, "id", jid(id));
-    json_object_set_new(obj, "code", jstr(code ? code : "internal"));
-    json_object_set_new(obj, "message", jstr(msg ? msg : ""));
-    return dump(obj);
-}
-
-static json_t *track_list(const proto_track *tracks, size_t n)
-{
-    json_t *list = json_array();
-    for (size_t i = 0; list && i < n; i++) {
-        json_t *t = json_object();
-        if (!t) break;
-        json_object_set_new(t, "track_id", jstr(tracks[i].track_id));
-        json_object_set_new(t, "peer_id", jstr(tracks[i].peer_id));
-        json_object_set_new(t, "kind", jstr(tracks[i].kind));
-        json_object_set_new(t, "mid", jstr(tracks[i].mid));
-        json_array_append_new(list, t);
-    }
-    return list;
-}
-
-char *proto_encode_offer(const char *sdp, const proto_track *tracks, size_t n_tracks)
-{
-    json_t *obj = message("offer");
-    if (obj) {
-        json_object_set_new(obj, "sdp", jstr(sdp));
-        json_object_set_new(obj, "tracks", track_list(tracks, n_tracks));
-    }
-    return dump(obj);
-}
-
-char *proto_encode_tracks(const proto_track *tracks, size_t n_tracks)
-{
-    json_t *obj = message("tracks");
-    if (obj) json_object_set_new(obj, "tracks", track_list(tracks, n_tracks));
-    return dump(obj);
-}
-
-char *proto_encode_candidate(proto_transport t, const char *candidate, const char *mid)
-{
-    json_t *obj = message("candidate");
-    if (!obj) return NULL;
-    json_object_set_new(obj, "transport", json_string(proto_transport_name(t)));
-    json_t *c = json_null();
-    if (candidate && *candidate) {
-        c = json_object();
-        if (c) {
-            json_object_set_new(c, "candidate", jstr(candidate));
-            json_object_set_new(c, "sdpMid", jstr(mid));
-            json_object_set_new(c, "sdpMLineIndex", json_integer(0));
-        }
-    }
-    json_object_set_new(obj, "candidate", c);
-    return dump(obj);
-}
-
-char *proto_encode_peer_joined(const char *peer_id, const char *name)
-{
-    json_t *obj = message("peer_joined");
-    if (obj) json_object_set_new(obj, "peer", peer_object(peer_id, name));
-    return dump(obj);
-}
-
-char *proto_encode_peer_left(const char *peer_id, const char *reason)
-{
-    json_t *obj = message("peer_left");
-    if (obj) {
-        json_object_set_new(obj, "peer_id", jstr(peer_id));
-        json_object_set_new(obj, "reason", jstr(reason));
-    }
-    return dump(obj);
-}
-
-char *proto_encode_transport_state(proto_transport t, const char *state)
-{
-    json_t *obj = message("transport_state");
-    if (obj) {
-        json_object_set_new(obj, "transport", json_string(proto_transport_name(t)));
-        json_object_set_new(obj, "state", jstr(state));
-    }
-    return dump(obj);
 }

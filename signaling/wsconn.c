@@ -327,10 +327,24 @@ static void run_timers(wsconn *c, gint64 now)
     }
 }
 
+/* A closing connection carries nothing more for its session: the session
+ * gets it back at once (to queue for a resume, or to end) instead of after
+ * the closing handshake, which can take WSCONN_CLOSE_WAIT_MS. Runs from the
+ * source's dispatch, never from inside a transport call. */
+static void release_session(wsconn *c)
+{
+    session *s = c->session;
+    if (!s || c->state != CONN_CLOSING) return;
+    c->session = NULL;
+    session_transport_closed(s);
+}
+
 static gint64 next_wakeup(const wsconn *c)
 {
     if (c->dead || (c->state == CONN_CLOSING && !c->linger && c->out.length == 0))
         return 0; /* finish at the next dispatch */
+    /* A closing connection first hands its session back (release_session). */
+    if (c->state == CONN_CLOSING && c->session) return 0;
     if (c->state == CONN_CLOSING) return c->close_deadline;
     gint64 idle = c->last_rx + (gint64)WSCONN_IDLE_MS * US_PER_MS;
     return MIN(idle, c->next_ping);
@@ -358,6 +372,7 @@ static gboolean conn_dispatch(GSource *source, GSourceFunc cb, gpointer user)
     if (rev & (G_IO_IN | G_IO_HUP | G_IO_ERR)) read_input(c, now);
     if (rev & G_IO_OUT) flush(c);
     run_timers(c, now);
+    release_session(c);
     if (finished(c, now)) {
         conn_finish(c);
         return G_SOURCE_REMOVE;

@@ -6,6 +6,9 @@
  * control GMainContext. It frames and queues outgoing messages up to a byte
  * cap, answers pings, pings the client every WSCONN_PING_MS, drops it after
  * WSCONN_IDLE_MS without any frame, and performs the closing handshake.
+ * A connection that starts closing hands its session back at once
+ * (session_transport_closed), so that the session can wait for a resume
+ * while the closing handshake finishes on its own.
  * The socket belongs to libmicrohttpd: a connection never closes it, it ends
  * with MHD_upgrade_action(MHD_UPGRADE_ACTION_CLOSE).
  */

@@ -1,6 +1,9 @@
 // Minimal Confab call client: one publish and one subscribe RTCPeerConnection
-// per participant, signaled over the JSON WebSocket protocol in
-// docs/protocol.md.
+// per participant, signaled over the JSON protocol in docs/protocol.md, on a
+// WebSocket or, when that cannot connect, HTTP long-poll (transport.js;
+// `?transport=longpoll` or `?transport=websocket` in the URL forces one).
+
+import { connectTransport } from './transport.js';
 
 const statusEl = document.getElementById('status');
 const callEl = document.getElementById('call');
@@ -17,7 +20,8 @@ const confab = {
   received: [], // every remote track seen: { track, stream, streamId, mid, at, endedAt, removedAt }
   joinedAt: null,
   errors: [],
-  ws: null,
+  ws: null, // the WebSocket, when that is the transport
+  transport: null, // 'websocket' or 'longpoll' once connected
   localStream: null,
 };
 window.confab = confab;
@@ -38,28 +42,22 @@ function fail(where, err) {
 
 let nextId = 1;
 const pending = new Map(); // request id -> { resolve, reject }
+let conn = null; // the transport (transport.js)
 
 function request(type, fields = {}) {
   const id = nextId++;
   const msg = JSON.stringify({ type, id, ...fields });
   return new Promise((resolve, reject) => {
-    if (!confab.ws || confab.ws.readyState !== WebSocket.OPEN) {
+    if (!conn || !conn.open) {
       reject(new Error('not connected'));
       return;
     }
     pending.set(id, { resolve, reject });
-    confab.ws.send(msg);
+    conn.send(msg);
   });
 }
 
-function onMessage(ev) {
-  let msg;
-  try {
-    msg = JSON.parse(ev.data);
-  } catch (err) {
-    fail('bad message from server', err);
-    return;
-  }
+function onMessage(msg) {
   if (msg.type === 'reply' || msg.type === 'error') {
     const p = pending.get(msg.id);
     if (!p) return;
@@ -74,20 +72,22 @@ function onMessage(ev) {
   if (handler) handler(msg);
 }
 
-function connect() {
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${scheme}://${location.host}/ws`);
-    confab.ws = ws;
-    ws.onopen = () => resolve(ws);
-    ws.onerror = () => reject(new Error('WebSocket failed'));
-    ws.onmessage = onMessage;
-    ws.onclose = (ev) => {
-      for (const p of pending.values()) p.reject(new Error('connection closed'));
-      pending.clear();
-      setStatus(`disconnected${ev.reason ? `: ${ev.reason}` : ''}`, ev.code !== 1000);
-    };
-  });
+function onClosed({ code, reason }) {
+  for (const p of pending.values()) p.reject(new Error('connection closed'));
+  pending.clear();
+  setStatus(`disconnected${reason ? `: ${reason}` : ''}`, code !== 1000);
+}
+
+async function connect() {
+  const mode = new URLSearchParams(location.search).get('transport');
+  const handlers = {
+    message: onMessage,
+    closed: onClosed,
+    invalid: (err) => fail('bad message from server', err),
+  };
+  conn = await connectTransport(handlers, mode);
+  confab.transport = conn.name;
+  confab.ws = conn.ws || null;
 }
 
 // ---- ICE trickling ---------------------------------------------------------
@@ -313,9 +313,7 @@ function showForm() {
 }
 
 addEventListener('pagehide', () => {
-  if (confab.ws && confab.ws.readyState === WebSocket.OPEN) {
-    confab.ws.send(JSON.stringify({ type: 'leave', id: nextId++ }));
-  }
+  if (conn && conn.open) conn.sendOnUnload(JSON.stringify({ type: 'leave', id: nextId++ }));
 });
 
 const params = new URLSearchParams(location.search);

@@ -311,8 +311,9 @@ export class Browser {
 // ---- call pages ---------------------------------------------------------------
 
 // Opens the call page served by confab. Unless wait is false, also waits
-// for its join reply (see joined()).
-export async function openCall(browser, server, { room, name, wait = true }) {
+// for its join reply (see joined()). transport ('longpoll' or 'websocket')
+// forces the page's signaling transport.
+export async function openCall(browser, server, { room, name, wait = true, transport = null }) {
   const page = browser.ctx.pages().find((p) => p.url() === 'about:blank' && !p.__used) || (await browser.ctx.newPage());
   page.__used = true;
   page.__name = name;
@@ -322,7 +323,9 @@ export async function openCall(browser, server, { room, name, wait = true }) {
   page.on('pageerror', (e) => out.write(`pageerror: ${e.message}\n`));
   page.on('close', () => out.end());
   await page.addInitScript({ content: `window.__confabCollect = ${collectReceiveStats.toString()};` });
-  const url = `${server.url}/?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}`;
+  const url =
+    `${server.url}/?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}` +
+    (transport ? `&transport=${encodeURIComponent(transport)}` : '');
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   browser.pages.push(page);
   if (wait) await joined(page);

@@ -39,7 +39,21 @@ static void check_request(const proto_request *req)
         free(proto_encode_candidate(req->transport, req->candidate, req->sdp_mid));
         break;
     case PROTO_REQ_LEAVE:
+    case PROTO_REQ_RESTART_ICE:
         free(proto_encode_reply_empty(req->id));
+        break;
+    case PROTO_REQ_CHAT: {
+        if (!req->text || strlen(req->text) != req->text_len || req->text_len == 0) abort();
+        proto_chat m = {1, 0, req->text, req->text, req->text};
+        free(proto_encode_chat(&m));
+        break;
+    }
+    case PROTO_REQ_MUTE:
+        if (!req->track_id || strlen(req->track_id) > PROTO_TRACK_ID_MAX) abort();
+        free(proto_encode_track_muted(req->track_id, req->track_id, req->muted));
+        break;
+    case PROTO_REQ_RESUME:
+        if (!req->token || strlen(req->token) != PROTO_TOKEN_LEN) abort();
         break;
     default:
         abort();

@@ -242,6 +242,103 @@ static void test_candidate(void)
     free(msg);
 }
 
+static void test_chat(void)
+{
+    EXPECT_OK("{\"type\":\"chat\",\"id\":9,\"text\":\"hello\\nworld\\t\\u00e9\"}");
+    CHECK_EQ(req.type, PROTO_REQ_CHAT);
+    CHECK_EQ(req.id, 9);
+    CHECK_STR(req.text, "hello\nworld\t\xc3\xa9");
+    CHECK_EQ(req.text_len, 14);
+    proto_request_clear(&req);
+
+    EXPECT_ERROR("{\"type\":\"chat\",\"id\":9}", "bad_request", 9);
+    EXPECT_ERROR("{\"type\":\"chat\",\"id\":9,\"text\":\"\"}", "bad_request", 9);
+    EXPECT_ERROR("{\"type\":\"chat\",\"id\":9,\"text\":5}", "bad_request", 9);
+    EXPECT_ERROR("{\"type\":\"chat\",\"id\":9,\"text\":\"bell\\u0007\"}", "bad_request", 9);
+    EXPECT_ERROR("{\"type\":\"chat\",\"id\":9,\"text\":\"esc\\u001b[31m\"}", "bad_request", 9);
+    EXPECT_ERROR("{\"type\":\"chat\",\"id\":9,\"text\":\"c1\\u0085\"}", "bad_request", 9);
+
+    /* Any text a message can hold decodes (the server's cap is checked
+     * later, with its own error code); beyond that it is a bad request. */
+    char *max = repeat("a", PROTO_SDP_MAX), *over = repeat("a", PROTO_SDP_MAX + 1);
+    char *msg = malloc(PROTO_SDP_MAX + 64);
+    sprintf(msg, "{\"type\":\"chat\",\"id\":10,\"text\":\"%s\"}", max);
+    EXPECT_OK(msg);
+    CHECK_EQ(req.text_len, PROTO_SDP_MAX);
+    proto_request_clear(&req);
+    sprintf(msg, "{\"type\":\"chat\",\"id\":10,\"text\":\"%s\"}", over);
+    EXPECT_ERROR(msg, "bad_request", 10);
+    free(max);
+    free(over);
+    free(msg);
+}
+
+static void test_mute(void)
+{
+    EXPECT_OK("{\"type\":\"mute\",\"id\":3,\"track_id\":\"p1-0\",\"muted\":true}");
+    CHECK_EQ(req.type, PROTO_REQ_MUTE);
+    CHECK_STR(req.track_id, "p1-0");
+    CHECK(req.muted);
+    proto_request_clear(&req);
+    EXPECT_OK("{\"type\":\"mute\",\"id\":3,\"track_id\":\"p1-0\",\"muted\":false}");
+    CHECK(!req.muted);
+    proto_request_clear(&req);
+
+    EXPECT_ERROR("{\"type\":\"mute\",\"id\":3,\"track_id\":\"p1-0\"}", "bad_request", 3);
+    EXPECT_ERROR("{\"type\":\"mute\",\"id\":3,\"track_id\":\"p1-0\",\"muted\":1}", "bad_request",
+                 3);
+    EXPECT_ERROR("{\"type\":\"mute\",\"id\":3,\"track_id\":\"p1-0\",\"muted\":\"true\"}",
+                 "bad_request", 3);
+    EXPECT_ERROR("{\"type\":\"mute\",\"id\":3,\"muted\":true}", "bad_request", 3);
+    EXPECT_ERROR("{\"type\":\"mute\",\"id\":3,\"track_id\":\"p1 0\",\"muted\":true}", "bad_request",
+                 3);
+    EXPECT_ERROR("{\"type\":\"mute\",\"id\":3,\"track_id\":\"\",\"muted\":true}", "bad_request", 3);
+    char *longid = repeat("x", PROTO_TRACK_ID_MAX + 1);
+    char *msg = malloc(strlen(longid) + 64);
+    sprintf(msg, "{\"type\":\"mute\",\"id\":3,\"track_id\":\"%s\",\"muted\":true}", longid);
+    EXPECT_ERROR(msg, "bad_request", 3);
+    free(longid);
+    free(msg);
+}
+
+static void test_resume_and_restart(void)
+{
+    EXPECT_OK("{\"type\":\"resume\",\"id\":1,\"token\":\"0123456789abcdef0123456789abcdef\"}");
+    CHECK_EQ(req.type, PROTO_REQ_RESUME);
+    CHECK_STR(req.token, "0123456789abcdef0123456789abcdef");
+    proto_request_clear(&req);
+
+    EXPECT_ERROR("{\"type\":\"resume\",\"id\":1}", "bad_request", 1);
+    EXPECT_ERROR("{\"type\":\"resume\",\"id\":1,\"token\":7}", "bad_request", 1);
+    /* Uppercase, short, long, not hex. */
+    EXPECT_ERROR("{\"type\":\"resume\",\"id\":1,\"token\":\"0123456789ABCDEF0123456789abcdef\"}",
+                 "bad_request", 1);
+    EXPECT_ERROR("{\"type\":\"resume\",\"id\":1,\"token\":\"0123456789abcdef\"}", "bad_request", 1);
+    EXPECT_ERROR("{\"type\":\"resume\",\"id\":1,\"token\":\"0123456789abcdef0123456789abcdef0\"}",
+                 "bad_request", 1);
+    EXPECT_ERROR("{\"type\":\"resume\",\"id\":1,\"token\":\"0123456789abcdef0123456789abcdeg\"}",
+                 "bad_request", 1);
+
+    EXPECT_OK("{\"type\":\"restart_ice\",\"id\":2,\"transport\":\"subscribe\"}");
+    CHECK_EQ(req.type, PROTO_REQ_RESTART_ICE);
+    CHECK_EQ(req.transport, PROTO_TRANSPORT_SUBSCRIBE);
+    proto_request_clear(&req);
+    EXPECT_ERROR("{\"type\":\"restart_ice\",\"id\":2,\"transport\":\"publish\"}", "bad_request", 2);
+    EXPECT_ERROR("{\"type\":\"restart_ice\",\"id\":2}", "bad_request", 2);
+}
+
+static void test_validators(void)
+{
+    CHECK(proto_room_valid("standup"));
+    CHECK(proto_room_valid("_private.room-1"));
+    CHECK(!proto_room_valid(""));
+    CHECK(!proto_room_valid("a/b"));
+    CHECK(!proto_room_valid("..%2f"));
+    CHECK(proto_name_valid("Ada Lovelace"));
+    CHECK(!proto_name_valid(""));
+    CHECK(!proto_name_valid("line\nbreak"));
+}
+
 /* Parses encoder output back; NULL when it is not a JSON object. */
 static json_t *parse(char *text)
 {
@@ -349,6 +446,92 @@ static void test_encode_events(void)
     json_decref(v);
 }
 
+static void test_encode_session(void)
+{
+    proto_peer peers[] = {{"p2", "Grace"}};
+    proto_chat chat[] = {{1, 1700000000000LL, "p2", "Grace", "hi"},
+                         {2, 1700000000001LL, "p1", "Ada", "hello \"you\""}};
+    proto_room_track tracks[] = {{"p2-0", "p2", "audio", true}, {"p2-1", "p2", "video", false}};
+    proto_session_info info = {"p1", "standup", "00ff", peers, 1, chat, 2, tracks, 2};
+    json_t *v = parse(proto_encode_reply_session(4, &info));
+    json_t *data = json_object_get(v, "data");
+    CHECK_EQ(json_integer_value(json_object_get(v, "id")), 4);
+    CHECK_STR(str_at(data, "peer_id"), "p1");
+    CHECK_STR(str_at(data, "room"), "standup");
+    CHECK_STR(str_at(data, "resume_token"), "00ff");
+    CHECK_EQ(json_array_size(json_object_get(data, "peers")), 1);
+    CHECK(json_is_array(json_object_get(data, "ice_servers")));
+    json_t *c = json_object_get(data, "chat");
+    CHECK_EQ(json_array_size(c), 2);
+    CHECK_EQ(json_integer_value(json_object_get(json_array_get(c, 0), "id")), 1);
+    CHECK_EQ(json_integer_value(json_object_get(json_array_get(c, 0), "ts")), 1700000000000LL);
+    CHECK_STR(str_at(json_array_get(c, 1), "text"), "hello \"you\"");
+    CHECK_STR(str_at(json_array_get(c, 1), "name"), "Ada");
+    json_t *t = json_object_get(data, "room_tracks");
+    CHECK_EQ(json_array_size(t), 2);
+    CHECK(json_is_true(json_object_get(json_array_get(t, 0), "muted")));
+    CHECK(json_is_false(json_object_get(json_array_get(t, 1), "muted")));
+    CHECK_STR(str_at(json_array_get(t, 1), "kind"), "video");
+    CHECK_STR(str_at(json_array_get(t, 1), "peer_id"), "p2");
+    json_decref(v);
+
+    proto_session_info empty = {"p1", "r", "t", NULL, 0, NULL, 0, NULL, 0};
+    char *s = proto_encode_reply_session(5, &empty);
+    CHECK_STR(s, "{\"type\":\"reply\",\"id\":5,\"data\":{\"peer_id\":\"p1\",\"room\":\"r\","
+                 "\"peers\":[],\"ice_servers\":[],\"resume_token\":\"t\",\"chat\":[],"
+                 "\"room_tracks\":[]}}");
+    free(s);
+
+    s = proto_encode_reply_chat(6, 42);
+    CHECK_STR(s, "{\"type\":\"reply\",\"id\":6,\"data\":{\"message_id\":42}}");
+    free(s);
+}
+
+static void test_encode_room_events(void)
+{
+    proto_chat m = {7, 1700000000123LL, "p9", "Bo", "line1\nline2"};
+    char *s = proto_encode_chat(&m);
+    CHECK_STR(s, "{\"type\":\"chat\",\"message\":{\"id\":7,\"peer_id\":\"p9\",\"name\":\"Bo\","
+                 "\"text\":\"line1\\nline2\",\"ts\":1700000000123}}");
+    free(s);
+
+    proto_room_track t[] = {{"p9-0", "p9", "audio", false}};
+    s = proto_encode_room_tracks(t, 1);
+    CHECK_STR(s, "{\"type\":\"room_tracks\",\"tracks\":[{\"track_id\":\"p9-0\",\"peer_id\":\"p9\","
+                 "\"kind\":\"audio\",\"muted\":false}]}");
+    free(s);
+    s = proto_encode_room_tracks(NULL, 0);
+    CHECK_STR(s, "{\"type\":\"room_tracks\",\"tracks\":[]}");
+    free(s);
+
+    s = proto_encode_track_muted("p9-0", "p9", true);
+    CHECK_STR(s,
+              "{\"type\":\"track_muted\",\"track_id\":\"p9-0\",\"peer_id\":\"p9\",\"muted\":true}");
+    free(s);
+}
+
+static void test_encode_api(void)
+{
+    proto_room_summary rooms[] = {{"a", 2}, {"b", 1}};
+    char *s = proto_encode_room_list(rooms, 2);
+    CHECK_STR(s, "{\"rooms\":[{\"name\":\"a\",\"peers\":2},{\"name\":\"b\",\"peers\":1}]}");
+    free(s);
+    s = proto_encode_room_list(NULL, 0);
+    CHECK_STR(s, "{\"rooms\":[]}");
+    free(s);
+
+    proto_peer peers[] = {{"p1", "Ada"}};
+    proto_room_track t[] = {{"p1-0", "p1", "video", true}};
+    s = proto_encode_room_detail("a", peers, 1, t, 1);
+    CHECK_STR(s, "{\"name\":\"a\",\"peers\":[{\"id\":\"p1\",\"name\":\"Ada\"}],\"tracks\":[{"
+                 "\"track_id\":\"p1-0\",\"peer_id\":\"p1\",\"kind\":\"video\",\"muted\":true}]}");
+    free(s);
+
+    s = proto_encode_http_error("not_found", "no such room");
+    CHECK_STR(s, "{\"code\":\"not_found\",\"message\":\"no such room\"}");
+    free(s);
+}
+
 int main(void)
 {
     test_join();
@@ -357,7 +540,14 @@ int main(void)
     test_envelope();
     test_sdp_requests();
     test_candidate();
+    test_chat();
+    test_mute();
+    test_resume_and_restart();
+    test_validators();
     test_encode_replies();
     test_encode_events();
+    test_encode_session();
+    test_encode_room_events();
+    test_encode_api();
     return check_finish("test_protocol");
 }

@@ -1,0 +1,111 @@
+#!/bin/sh
+# Signaling load benchmark (docs/benchmarks.md): starts a fresh confab for
+# each run inside a private network namespace, runs `confab-bench signaling`
+# against it, and prints the median of the runs.
+#
+#   bench/signaling.sh [-b BUILD_DIR] [-n RUNS] [-o OUT_DIR] [-s SERVER_OPTIONS]
+#                      [-- BENCH_OPTION...]
+#
+# SERVER_OPTIONS are added to confab's command line (one string, split on
+# spaces), e.g. -s "--chat-rate 100 --chat-burst 200" to lift its chat rate
+# limit for a capacity probe.
+# BUILD_DIR holds signaling/confab and bench/confab-bench (default: build);
+# CONFAB_BIN and CONFAB_BENCH_BIN, when set, name the two binaries instead.
+# The bench options default to the issue 3 scenario: 1000 peers, 100 rooms,
+# 200 joins/s, then 10 s of chat at 1 message/s per peer. Each run's JSON
+# goes to OUT_DIR/run-N.json, the medians to OUT_DIR/summary.json.
+# Exit status: 0 when every run reported no problem.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+build=$root/build
+runs=3
+out=
+server_opts=
+while getopts b:n:o:s: opt; do
+	case $opt in
+	b) build=$(cd "$OPTARG" && pwd) ;;
+	n) runs=$OPTARG ;;
+	o) out=$OPTARG ;;
+	s) server_opts=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ "${1:-}" = "--" ] && shift
+
+# Everything below runs in a namespace of its own: nothing can leave it.
+if [ "${CONFAB_NETNS_INSIDE:-}" != "1" ]; then
+	exec sh "$root/tests/e2e/netns.sh" sh "$0" -b "$build" -n "$runs" ${out:+-o "$out"} \
+		${server_opts:+-s "$server_opts"} -- "$@"
+fi
+
+confab=${CONFAB_BIN:-$build/signaling/confab}
+bench=${CONFAB_BENCH_BIN:-$build/bench/confab-bench}
+for f in "$confab" "$bench"; do
+	[ -x "$f" ] || { echo "signaling.sh: $f not found; build first (-b BUILD_DIR)" >&2; exit 2; }
+done
+[ -n "$out" ] || out=$(mktemp -d /tmp/confab-bench.XXXXXX)
+mkdir -p "$out"
+
+# Scenario defaults, overridable by the options given after --.
+set -- --peers 1000 --rooms 100 --join-rate 200 --chat-rate 1 --duration 10 "$@"
+peers=$(printf '%s\n' "$@" | awk 'p {v=$0; p=0} /^--peers$/ {p=1} END {print v}')
+rooms=$(printf '%s\n' "$@" | awk 'p {v=$0; p=0} /^--rooms$/ {p=1} END {print v}')
+per_room=$(((peers + rooms - 1) / rooms))
+
+# One descriptor per connection on both sides, plus headroom.
+ulimit -n $((peers * 2 + 256)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+# Room limits that fit the scenario, where this confab has them.
+limits=
+if "$confab" --help | grep -q -- --max-peers-per-room; then
+	limits="--max-peers-per-room $per_room"
+fi
+if "$confab" --help | grep -q -- --max-rooms; then
+	limits="$limits --max-rooms $rooms"
+fi
+
+# start_confab LOG: starts confab on a free loopback port; sets pid, port.
+start_confab() {
+	# shellcheck disable=SC2086 # both are lists of words
+	"$confab" --port 0 --bind 127.0.0.1 --ice-address 127.0.0.1 $limits $server_opts 2>"$1" &
+	pid=$!
+	port=
+	i=0
+	while [ $i -lt 100 ] && [ -z "$port" ]; do
+		port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$1")
+		kill -0 "$pid" 2>/dev/null || break
+		[ -n "$port" ] || sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -z "$port" ]; then
+		echo "signaling.sh: confab did not start; its log:" >&2
+		cat "$1" >&2
+		kill "$pid" 2>/dev/null || true
+		exit 2
+	fi
+}
+
+failed=0
+files=
+n=1
+while [ $n -le "$runs" ]; do
+	start_confab "$out/confab-$n.log"
+	echo "== run $n of $runs: confab pid $pid on port $port ($limits $server_opts)"
+	"$bench" signaling --url "ws://127.0.0.1:$port/ws" --server-pid "$pid" \
+		--json "$out/run-$n.json" "$@" || failed=1
+	files="$files $out/run-$n.json"
+	kill -TERM "$pid"
+	if ! wait "$pid"; then
+		echo "signaling.sh: confab exited with an error; see $out/confab-$n.log" >&2
+		failed=1
+	fi
+	n=$((n + 1))
+done
+
+# shellcheck disable=SC2086 # files is a list of paths without spaces
+node "$here/summary.mjs" "$out/summary.json" $files || failed=1
+echo "reports in $out"
+exit $failed

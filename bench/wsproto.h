@@ -1,0 +1,61 @@
+/*
+ * The client side of RFC 6455 that signaling/websocket.h (a server codec)
+ * does not cover: the opening handshake as a client sends and checks it,
+ * masked frames, and reading the unmasked frames a server sends. Frame
+ * headers, masking, UTF-8 checking and the accept key come from
+ * signaling/websocket.h.
+ *
+ * Pure: bytes in, bytes or events out, no I/O.
+ */
+#ifndef CONFAB_BENCH_WSPROTO_H
+#define CONFAB_BENCH_WSPROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "websocket.h"
+
+/* Largest frame header a client writes: 2 + 8 (length) + 4 (mask). */
+#define WSC_HEADER_MAX 14
+
+/* Writes the GET request that opens a WebSocket. key is 24 characters of
+ * base64 (wsc_make_key). Returns the length, or 0 when cap is too small or
+ * host/path contain characters that would break the request. */
+size_t wsc_handshake_write(char *out, size_t cap, const char *host, const char *path,
+                           const char *key);
+
+/* Base64 of 16 random bytes, as Sec-WebSocket-Key. */
+void wsc_make_key(const uint8_t nonce[16], char out[25]);
+
+/* Checks the server's handshake response in buf[0..len). Returns the length
+ * of the response head (its bytes up to and including the blank line) when
+ * it is complete and accepts the upgrade, 0 when more bytes are needed, -1
+ * when it refuses or is malformed (*reason: a static explanation). */
+long wsc_handshake_check(const char *buf, size_t len, const char *key, const char **reason);
+
+/* Writes a complete masked frame: header, then payload XOR mask. out needs
+ * WSC_HEADER_MAX + len bytes. Returns the frame length. */
+size_t wsc_frame_write(uint8_t *out, uint8_t opcode, const void *payload, size_t len,
+                       const uint8_t mask[4]);
+
+/* Reads what a server sends. Same calling convention as ws_reader_next
+ * (websocket.h), with the server's rules: frames must not be masked,
+ * reserved bits zero, control frames unfragmented and <= 125 bytes, text
+ * valid UTF-8, messages at most max_message bytes. */
+typedef struct wsc_reader {
+    size_t max_message;
+    /* private */
+    uint8_t *msg;
+    size_t msg_len, msg_cap;
+    uint8_t msg_opcode; /* 0 when no fragmented message is in progress */
+    uint32_t utf8_state;
+    uint8_t ctrl[125 + 1];
+    const char *error; /* set once failed */
+} wsc_reader;
+
+void wsc_reader_init(wsc_reader *r, size_t max_message);
+void wsc_reader_free(wsc_reader *r);
+void wsc_reader_next(wsc_reader *r, const uint8_t *buf, size_t len, size_t *consumed, ws_event *ev);
+
+#endif
