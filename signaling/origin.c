@@ -86,11 +86,11 @@ bool origin_normalize(const char *origin, char out[ORIGIN_MAX])
     if (*p == '/') p++;
     if (*p) return false;
     if (port == (tls ? 443 : 80)) port = 0;
-    if (port)
-        snprintf(out, ORIGIN_MAX, "%s://%s:%ld", tls ? "https" : "http", host, port);
-    else
-        snprintf(out, ORIGIN_MAX, "%s://%s", tls ? "https" : "http", host);
-    return true;
+    const char *scheme = tls ? "https" : "http";
+    int n = port ? snprintf(out, ORIGIN_MAX, "%s://%s:%ld", scheme, host, port)
+                 : snprintf(out, ORIGIN_MAX, "%s://%s", scheme, host);
+    /* An origin too long to write out is not one we allow. */
+    return n > 0 && n < ORIGIN_MAX;
 }
 
 static bool same_site_as_host(const char *norm, const char *host)

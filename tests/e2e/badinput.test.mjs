@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { e2eTest, fileWatchdog, log, openCall, receiveStats, sleep, summarize, waitForMedia, within } from './lib.mjs';
+import { e2eTest, fileWatchdog, log, openCall, receiveStats, summarize, waitForMedia, within } from './lib.mjs';
 
 fileWatchdog(5 * 60 * 1000);
 
@@ -190,11 +190,11 @@ e2eTest('bad signaling input is refused and harms nobody', { timeout: 150000 }, 
   // The server is up, and the browsers carried on decoding each other.
   const health = await fetch(`${server.url}/healthz`);
   assert.equal(health.status, 200, 'GET /healthz');
-  await sleep(1000);
-  const after = summarize(await receiveStats(alice));
+  // A machine under load (sanitizers, 2 cores) may decode slowly: wait for
+  // the frames rather than count them in a fixed window.
+  const after = await waitForMedia(alice, [bob.__peerId], { minFrames: framesBefore + 15, timeout: 15000 });
   log(`alice's frames from bob: ${framesBefore} -> ${after[bob.__peerId].frames}`);
-  assert.ok(after[bob.__peerId].frames - framesBefore >= 15, 'alice kept decoding bob');
-  await waitForMedia(bob, [alice.__peerId], { minFrames: bobFramesBefore + 15, timeout: 5000 });
+  await waitForMedia(bob, [alice.__peerId], { minFrames: bobFramesBefore + 15, timeout: 15000 });
   for (const p of [alice, bob]) {
     const left = await p.evaluate(() => window.confab.events.filter((e) => e.type === 'peer_left'));
     assert.deepEqual(left, [], `${p.__name} saw nobody leave`);
