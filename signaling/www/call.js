@@ -273,6 +273,20 @@ async function publish(stream, openTrickle) {
   openTrickle();
 }
 
+// ICE restart after a network change (docs/protocol.md): the publish side
+// restarts with a new offer carrying new credentials, the subscribe side by
+// asking the server for a new offer. DTLS and the media keys stay.
+async function restartIce() {
+  await publishQueue(async () => {
+    const pc = confab.publishPc;
+    await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
+    const reply = await request('publish', { sdp: pc.localDescription.sdp });
+    await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
+  }, 'publish ICE restart');
+  await request('restart_ice', { transport: 'subscribe' });
+}
+confab.restartIce = restartIce;
+
 async function start(room, name) {
   callEl.hidden = false;
   setStatus('connecting…');
