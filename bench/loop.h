@@ -1,6 +1,7 @@
 /*
  * The bench's event loop: a GLib main context, with every socket of the
- * load generator on one epoll set that is itself a single GSource.
+ * load generator on one epoll set that is itself a single GSource
+ * (signaling/fdwatch.h, shared with the confab daemon's WebSockets).
  *
  * Why both: the media modes reuse sfu/ transports, whose libnice agents and
  * callbacks live on GMainContexts, so the bench has to be a GLib program;
@@ -8,10 +9,15 @@
  * sources, which would turn the bench itself into the bottleneck. With one
  * epoll source, an iteration costs what is ready, not what is open.
  *
+ * This file adds only the bench's conveniences: run/quit, periodic timers
+ * and the clock. Ownership and the rules for watches are fdwatch.h's.
+ *
  * Threads: everything here runs on the thread that runs the loop.
  */
 #ifndef CONFAB_BENCH_LOOP_H
 #define CONFAB_BENCH_LOOP_H
+
+#include "fdwatch.h"
 
 #include <glib.h>
 #include <stdint.h>
@@ -20,15 +26,10 @@
 typedef struct bench_loop bench_loop;
 
 /* events: EPOLLIN / EPOLLOUT / EPOLLERR / EPOLLHUP as epoll reported them. */
-typedef void (*bench_io_fn)(void *user, uint32_t events);
+typedef fdwatch_fn bench_io_fn;
 
 /* A registration, embedded in its owner so the loop allocates nothing. */
-typedef struct bench_watch {
-    int fd;
-    uint32_t events;
-    bench_io_fn fn;
-    void *user;
-} bench_watch;
+typedef fdwatch bench_watch;
 
 /* Attaches to ctx (NULL: the thread-default context). NULL on failure. */
 bench_loop *bench_loop_new(GMainContext *ctx);

@@ -5,6 +5,7 @@
  * Exit status: 0 the run found no problem, 1 it ran and found problems,
  * 2 it could not run (bad options, refused target, no resources).
  */
+#include "media_cli.h"
 #include "report.h"
 #include "sigbench.h"
 #include "target.h"
@@ -34,7 +35,9 @@ static void usage(FILE *out)
                  "  --peers N          connections (default 1000)\n"
                  "  --rooms N          rooms; peer i joins room i %% N (default 100)\n"
                  "  --join-rate R      connections opened per second (default 200)\n"
-                 "  --chat-rate R      chat messages per second per peer (default 1; 0: no chat)\n"
+                 "  --chat-rate R      chat messages per second per peer (default 1; 0: no chat);\n"
+                 "                     keep within the server's limit (confab --chat-rate,\n"
+                 "                     default 5): a refused message fails the run\n"
                  "  --duration S       seconds of chat (default 10)\n"
                  "  --chat-size B      bytes of each chat text, 32..4000 (default 64)\n"
                  "  --server-pid PID   read the server's memory from /proc/PID/status\n"
@@ -209,8 +212,11 @@ static int run_signaling(int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "signaling")) return run_signaling(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "media")) return media_cli_main(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "floor")) return floor_cli_main(argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
+        media_cli_usage(stdout);
         return 0;
     }
     usage(stderr);

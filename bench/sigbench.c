@@ -261,6 +261,27 @@ static void report_memory(sigbench *b)
     if (!have) report_problem(r, "could not read VmRSS of pid %ld", b->o->server_pid);
 }
 
+static void chat_problems(sigbench *b, uint64_t lost, uint64_t extra)
+{
+    report *r = b->r;
+    if (lost) report_problem(r, "%llu chat events lost", (unsigned long long)lost);
+    if (extra)
+        report_problem(r, "%llu chat events duplicated or unexpected", (unsigned long long)extra);
+    if (b->out_of_order)
+        report_problem(r, "%llu chat events out of order", (unsigned long long)b->out_of_order);
+    if (b->id_gaps)
+        report_problem(r, "%llu chat events broke their room's message.id sequence",
+                       (unsigned long long)b->id_gaps);
+    if (b->chat_refused)
+        report_problem(r, "%llu chat messages refused by the rate limit",
+                       (unsigned long long)b->chat_refused);
+    uint64_t unanswered = b->chat_sent - b->chat_accepted - b->chat_refused - b->chat_failed;
+    if (b->chat_failed || unanswered)
+        report_problem(r, "%llu chat messages failed, %llu unanswered%s%s",
+                       (unsigned long long)b->chat_failed, (unsigned long long)unanswered,
+                       b->first_chat_error[0] ? "; first error: " : "", b->first_chat_error);
+}
+
 static void report_chat(sigbench *b)
 {
     if (b->o->chat_rate <= 0) return;
@@ -279,6 +300,7 @@ static void report_chat(sigbench *b)
     report_add_count(r, "chat", "lost", "lost", (long long)lost);
     report_add_count(r, "chat", "unexpected", "duplicated or unexpected", (long long)extra);
     report_add_count(r, "chat", "out_of_order", "out of order", (long long)b->out_of_order);
+    report_add_count(r, "chat", "id_gaps", "breaks in a room's message.id", (long long)b->id_gaps);
     report_add(r, "chat", "sent_per_s", "messages sent per second",
                send_s > 0 ? b->chat_sent / send_s : NAN, "/s");
     report_add(r, "chat", "delivered_per_s", "chat events delivered per second",
@@ -288,19 +310,7 @@ static void report_chat(sigbench *b)
     report_add(r, "chat", "latency_p99_ms", "delivery latency p99",
                samples_percentile(&b->chat_lat, 99) / 1e3, "ms");
     report_cpu(b, "chat", &b->chat_start, &b->chat_end);
-    if (lost) report_problem(r, "%llu chat events lost", (unsigned long long)lost);
-    if (extra)
-        report_problem(r, "%llu chat events duplicated or unexpected", (unsigned long long)extra);
-    if (b->out_of_order)
-        report_problem(r, "%llu chat events out of order", (unsigned long long)b->out_of_order);
-    if (b->chat_refused)
-        report_problem(r, "%llu chat messages refused by the rate limit",
-                       (unsigned long long)b->chat_refused);
-    uint64_t unanswered = b->chat_sent - b->chat_accepted - b->chat_refused - b->chat_failed;
-    if (b->chat_failed || unanswered)
-        report_problem(r, "%llu chat messages failed, %llu unanswered%s%s",
-                       (unsigned long long)b->chat_failed, (unsigned long long)unanswered,
-                       b->first_chat_error[0] ? "; first error: " : "", b->first_chat_error);
+    chat_problems(b, lost, extra);
 }
 
 static void report_all(sigbench *b)

@@ -147,6 +147,10 @@ static void on_chat_event(peer *p, const sigmsg *m)
         p->recv_unexpected++;
         return;
     }
+    /* Everyone joined before the first message, so each receiver sees its
+     * room's numbering from 1 without a hole. */
+    if (m->msg_id != p->last_msg_id + 1) b->id_gaps++;
+    if (m->msg_id > p->last_msg_id) p->last_msg_id = m->msg_id;
     int slot = sender / b->o->rooms;
     p->recv_count[slot]++;
     if (seq + 1 <= p->last_seq[slot])

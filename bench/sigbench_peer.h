@@ -66,6 +66,7 @@ typedef struct peer {
     uint32_t *recv_count;     /* per sender slot */
     uint32_t *last_seq;       /* per sender slot, last sequence seen + 1 */
     uint32_t recv_unexpected; /* chat events that fit no sender of the room */
+    int64_t last_msg_id; /* message.id of the last chat event: the room numbers them 1, 2, ... */
 } peer;
 
 struct sigbench {
@@ -85,7 +86,7 @@ struct sigbench {
     /* counters */
     int opened, resolved, joined, closed, closed_early, joined_at_rss;
     uint64_t chat_sent, chat_accepted, chat_refused, chat_failed;
-    uint64_t delivered, out_of_order;
+    uint64_t delivered, out_of_order, id_gaps;
     samples open_lat, join_lat, chat_lat; /* µs */
     int64_t t_start, t_join_done, t_chat_start, t_chat_end, t_last_delivery;
     long rss_before, rss_after; /* KiB, -1 when unread */

@@ -44,8 +44,10 @@ static void decode_object(json_t *o, sigmsg *out)
         json_t *peers = json_object_get(json_object_get(o, "data"), "peers");
         if (json_is_array(peers)) out->n_peers = (int)json_array_size(peers);
     } else if (out->type == SIGMSG_CHAT) {
-        copy_str(out->text, sizeof out->text,
-                 json_object_get(json_object_get(o, "message"), "text"));
+        json_t *msg = json_object_get(o, "message");
+        json_t *mid = json_object_get(msg, "id");
+        out->msg_id = json_is_integer(mid) ? (int64_t)json_integer_value(mid) : -1;
+        copy_str(out->text, sizeof out->text, json_object_get(msg, "text"));
     }
 }
 

@@ -27,6 +27,7 @@ typedef struct sigmsg {
     int64_t id;     /* REPLY, ERROR: the request id (0 when null) */
     char code[40];  /* ERROR */
     int n_peers;    /* REPLY to join: length of data.peers, else -1 */
+    int64_t msg_id; /* CHAT: message.id, the message's number in its room */
     char text[256]; /* CHAT: the message text; ERROR: the human message */
 } sigmsg;
 

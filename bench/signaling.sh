@@ -55,7 +55,9 @@ peers=$(printf '%s\n' "$@" | awk 'p {v=$0; p=0} /^--peers$/ {p=1} END {print v}'
 rooms=$(printf '%s\n' "$@" | awk 'p {v=$0; p=0} /^--rooms$/ {p=1} END {print v}')
 per_room=$(((peers + rooms - 1) / rooms))
 
-# One descriptor per connection on both sides, plus headroom.
+# One descriptor per connection on both sides, plus headroom. (dash and
+# bash both have ulimit -n, which POSIX leaves out.)
+# shellcheck disable=SC3045
 ulimit -n $((peers * 2 + 256)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 # Room limits that fit the scenario, where this confab has them.
@@ -67,32 +69,15 @@ if "$confab" --help | grep -q -- --max-rooms; then
 	limits="$limits --max-rooms $rooms"
 fi
 
-# start_confab LOG: starts confab on a free loopback port; sets pid, port.
-start_confab() {
-	# shellcheck disable=SC2086 # both are lists of words
-	"$confab" --port 0 --bind 127.0.0.1 --ice-address 127.0.0.1 $limits $server_opts 2>"$1" &
-	pid=$!
-	port=
-	i=0
-	while [ $i -lt 100 ] && [ -z "$port" ]; do
-		port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$1")
-		kill -0 "$pid" 2>/dev/null || break
-		[ -n "$port" ] || sleep 0.1
-		i=$((i + 1))
-	done
-	if [ -z "$port" ]; then
-		echo "signaling.sh: confab did not start; its log:" >&2
-		cat "$1" >&2
-		kill "$pid" 2>/dev/null || true
-		exit 2
-	fi
-}
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 failed=0
 files=
 n=1
 while [ $n -le "$runs" ]; do
-	start_confab "$out/confab-$n.log"
+	# shellcheck disable=SC2086 # lists of words
+	start_confab "$out/confab-$n.log" $limits $server_opts
 	echo "== run $n of $runs: confab pid $pid on port $port ($limits $server_opts)"
 	"$bench" signaling --url "ws://127.0.0.1:$port/ws" --server-pid "$pid" \
 		--json "$out/run-$n.json" "$@" || failed=1

@@ -45,6 +45,7 @@ function signalingErrors(r) {
     if (!c) errs.push('no chat results');
     else {
       if (c.lost !== 0) errs.push(`${c.lost} chat events lost`);
+      if (c.id_gaps) errs.push(`${c.id_gaps} breaks in a room's message ids`);
       if (!(c.delivered > 0)) errs.push('no chat event delivered');
       if (c.delivered !== c.expected) errs.push(`delivered ${c.delivered} of ${c.expected}`);
     }

@@ -261,6 +261,7 @@ static void test_sigmsg(void)
     sigmsg_decode(chat, strlen(chat), &m);
     CHECK_EQ(m.type, SIGMSG_CHAT);
     CHECK_STR(m.text, "7 3 99 xx");
+    CHECK_EQ(m.msg_id, 4);
     sigmsg_decode("{\"type\":\"offer\"}", 16, &m);
     CHECK_EQ(m.type, SIGMSG_OTHER);
     sigmsg_decode("[1]", 3, &m);

@@ -34,7 +34,8 @@ struct wsclient {
     wsclient_callbacks cb;
     void *user;
     char key[25];
-    uint64_t rng; /* masks need only be unpredictable to proxies, not secret */
+    char protocol[64]; /* the subprotocol asked for, "" when none */
+    uint64_t rng;      /* masks need only be unpredictable to proxies, not secret */
     wsc_reader reader;
     uint8_t *in;
     size_t in_len, in_cap, in_max;
@@ -99,7 +100,14 @@ wsclient *wsclient_connect(bench_loop *l, const wsclient_options *o, const wscli
     c->in_max = o->max_message + WSC_HEADER_MAX + HANDSHAKE_MAX;
     c->out_cap = HANDSHAKE_MAX;
     c->out = g_malloc(c->out_cap);
-    c->out_len = wsc_handshake_write((char *)c->out, c->out_cap, o->host, o->path, c->key);
+    /* A subprotocol too long to keep becomes "", which the writer refuses. */
+    const char *proto = NULL;
+    if (o->protocol && g_strlcpy(c->protocol, o->protocol, sizeof c->protocol) < sizeof c->protocol)
+        proto = c->protocol;
+    else if (o->protocol)
+        proto = "";
+    c->out_len =
+        wsc_handshake_write_proto((char *)c->out, c->out_cap, o->host, o->path, c->key, proto);
     if (c->out_len == 0 || bench_loop_add(l, &c->watch, fd, EPOLLOUT, on_io, c) < 0) {
         int e = c->out_len ? errno : EINVAL;
         close(fd);
@@ -283,7 +291,8 @@ static void process_input(wsclient *c)
 {
     if (c->state == ST_HANDSHAKE) {
         const char *reason;
-        long head = wsc_handshake_check((const char *)c->in, c->in_len, c->key, &reason);
+        long head = wsc_handshake_check_proto((const char *)c->in, c->in_len, c->key,
+                                              c->protocol[0] ? c->protocol : NULL, &reason);
         if (head == 0) return;
         if (head < 0) {
             finish(c, WSCLIENT_CLOSE_ABNORMAL, reason);

@@ -35,6 +35,7 @@ typedef struct wsclient_options {
     const char *host; /* Host header */
     const char *path; /* request target, e.g. "/ws" */
     size_t max_message;
+    const char *protocol; /* subprotocol to ask for, or NULL */
 } wsclient_options;
 
 /* Starts connecting. Returns NULL (and sets errno) only when no socket

@@ -29,7 +29,14 @@ static bool header_safe(const char *s)
 size_t wsc_handshake_write(char *out, size_t cap, const char *host, const char *path,
                            const char *key)
 {
+    return wsc_handshake_write_proto(out, cap, host, path, key, NULL);
+}
+
+size_t wsc_handshake_write_proto(char *out, size_t cap, const char *host, const char *path,
+                                 const char *key, const char *protocol)
+{
     if (!header_safe(host) || !header_safe(path) || path[0] != '/') return 0;
+    if (protocol && (!*protocol || !header_safe(protocol))) return 0;
     int n = snprintf(out, cap,
                      "GET %s HTTP/1.1\r\n"
                      "Host: %s\r\n"
@@ -37,8 +44,10 @@ size_t wsc_handshake_write(char *out, size_t cap, const char *host, const char *
                      "Connection: Upgrade\r\n"
                      "Sec-WebSocket-Key: %s\r\n"
                      "Sec-WebSocket-Version: 13\r\n"
+                     "%s%s%s"
                      "\r\n",
-                     path, host, key);
+                     path, host, key, protocol ? "Sec-WebSocket-Protocol: " : "",
+                     protocol ? protocol : "", protocol ? "\r\n" : "");
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
@@ -86,7 +95,7 @@ static bool has_token(const char *value, const char *token)
     return false;
 }
 
-static const char *check_head(const char *head, size_t len, const char *key)
+static const char *check_head(const char *head, size_t len, const char *key, const char *protocol)
 {
     char v[256], want[29];
     if (len < 12 || memcmp(head, "HTTP/1.1 ", 9) != 0) return "not an HTTP/1.1 response";
@@ -101,12 +110,19 @@ static const char *check_head(const char *head, size_t len, const char *key)
     /* We asked for neither; RFC 6455 4.1 says to fail if one is chosen. */
     if (header_value(head, len, "Sec-WebSocket-Extensions", v, sizeof v))
         return "server chose an extension we did not offer";
-    if (header_value(head, len, "Sec-WebSocket-Protocol", v, sizeof v))
+    if (header_value(head, len, "Sec-WebSocket-Protocol", v, sizeof v) &&
+        (!protocol || strcmp(v, protocol) != 0))
         return "server chose a subprotocol we did not offer";
     return NULL;
 }
 
 long wsc_handshake_check(const char *buf, size_t len, const char *key, const char **reason)
+{
+    return wsc_handshake_check_proto(buf, len, key, NULL, reason);
+}
+
+long wsc_handshake_check_proto(const char *buf, size_t len, const char *key, const char *protocol,
+                               const char **reason)
 {
     *reason = NULL;
     size_t scan = len < HEAD_MAX ? len : HEAD_MAX;
@@ -117,7 +133,7 @@ long wsc_handshake_check(const char *buf, size_t len, const char *key, const cha
         return -1;
     }
     size_t head_len = (size_t)(end - buf) + 4;
-    *reason = check_head(buf, head_len, key);
+    *reason = check_head(buf, head_len, key, protocol);
     return *reason ? -1 : (long)head_len;
 }
 

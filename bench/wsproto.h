@@ -25,6 +25,12 @@
 size_t wsc_handshake_write(char *out, size_t cap, const char *host, const char *path,
                            const char *key);
 
+/* The same, asking for one subprotocol (Sec-WebSocket-Protocol) unless
+ * protocol is NULL: Janus refuses connections that do not ask for
+ * "janus-protocol". */
+size_t wsc_handshake_write_proto(char *out, size_t cap, const char *host, const char *path,
+                                 const char *key, const char *protocol);
+
 /* Base64 of 16 random bytes, as Sec-WebSocket-Key. */
 void wsc_make_key(const uint8_t nonce[16], char out[25]);
 
@@ -33,6 +39,11 @@ void wsc_make_key(const uint8_t nonce[16], char out[25]);
  * it is complete and accepts the upgrade, 0 when more bytes are needed, -1
  * when it refuses or is malformed (*reason: a static explanation). */
 long wsc_handshake_check(const char *buf, size_t len, const char *key, const char **reason);
+
+/* The same, when the request asked for subprotocol `protocol` (NULL: none):
+ * the server may choose it or none, nothing else. */
+long wsc_handshake_check_proto(const char *buf, size_t len, const char *key, const char *protocol,
+                               const char **reason);
 
 /* Writes a complete masked frame: header, then payload XOR mask. out needs
  * WSC_HEADER_MAX + len bytes. Returns the frame length. */

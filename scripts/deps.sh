@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 BUILD_PKGS=(build-essential cmake pkg-config libglib2.0-dev libnice-dev libsrtp2-dev libssl-dev
             libmicrohttpd-dev libjansson-dev)
-TEST_PKGS=(chromium iproute2 util-linux clang libclang-rt-14-dev procps)
+TEST_PKGS=(chromium iproute2 util-linux clang libclang-rt-14-dev procps janus curl)
 
 want=("${BUILD_PKGS[@]}")
 if [[ "${1:-}" == "--test" ]]; then
@@ -24,7 +24,19 @@ if ((${#missing[@]})); then
     echo "deps: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
+    # Packages with a service (janus) must not start it on the host network:
+    # tests start their own copy inside a private network namespace.
+    policy=/usr/sbin/policy-rc.d
+    own_policy=0
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1
+    fi
     apt-get install -y -q --no-install-recommends "${missing[@]}"
+    if ((own_policy)); then rm -f "$policy"; fi
+fi
+# Never leave a packaged janus running outside a test's namespace.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled janus >/dev/null 2>&1; then
+    systemctl disable --now janus >/dev/null 2>&1 || true
 fi
 
 if [[ "${1:-}" == "--test" ]]; then

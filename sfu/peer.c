@@ -427,6 +427,9 @@ void peer_publish(peer *p, int64_t req_id, const char *sdp)
         }
         goto out;
     }
+    /* Tracks first: when the publisher holds its answer, the room's track
+     * list (SFU_EV_PUBLISHED, delivered in order) already shows them. */
+    update_tracks(p, offer, answer);
     emit_sdp(p, SFU_EV_PUBLISH_ANSWER, req_id, answer);
     /* Gather after the answer went out so candidates follow it. */
     if (applied == 1) transport_emit_local_candidates(p->pub);
@@ -436,7 +439,6 @@ void peer_publish(peer *p, int64_t req_id, const char *sdp)
         g_source_set_callback(p->rr_timer, send_receiver_report, p, NULL);
         g_source_attach(p->rr_timer, p->worker->ctx);
     }
-    update_tracks(p, offer, answer);
 out:
     g_free(offer);
     g_free(answer);

@@ -3,6 +3,7 @@
  */
 #include "wsconn.h"
 
+#include "fdwatch.h"
 #include "protocol.h"
 #include "websocket.h"
 
@@ -27,12 +28,25 @@ typedef enum conn_state {
     CONN_CLOSING, /* our close frame is queued; no more data either way */
 } conn_state;
 
+/*
+ * Deadlines without a timer per connection: every connection has the same
+ * ping interval, idle timeout and close wait, so a connection appended to a
+ * queue when its deadline is set (now + a constant, on the monotonic clock)
+ * keeps that queue sorted. One GSource of the server waits for the earliest
+ * head: setting, moving or dropping a deadline is O(1), and a loop
+ * iteration looks at three heads whatever the number of connections.
+ *
+ * A link is in its queue when its data is set.
+ */
 typedef struct wsconn {
     session_transport transport; /* first: the session sees only this */
     wsconn_server *srv;
-    GList link; /* in srv->conns */
-    GSource *source;
-    gpointer fd_tag;
+    GList link;         /* in srv->conns */
+    GList ping_link;    /* OPEN: in srv->ping_due, by next_ping */
+    GList idle_link;    /* OPEN: in srv->idle_due, by last_rx */
+    GList close_link;   /* CLOSING: in srv->close_due, by close_deadline */
+    GList pending_link; /* in srv->pending: settle at the next iteration */
+    fdwatch watch;
     int fd;
     struct MHD_UpgradeResponseHandle *urh;
     session *session;
@@ -45,7 +59,7 @@ typedef struct wsconn {
     size_t out_bytes; /* bytes queued and not yet sent */
     conn_state state;
     bool linger;    /* CLOSING: wait for the client's close frame */
-    bool dead;      /* the socket failed: finish at the next dispatch */
+    bool dead;      /* the socket failed: finish at the next settle */
     gint64 last_rx; /* monotonic µs of the last byte received */
     gint64 next_ping;
     gint64 close_deadline;
@@ -54,16 +68,56 @@ typedef struct wsconn {
 struct wsconn_server {
     GMainContext *ctx;
     session_registry *reg;
+    fdwatch_set *watches; /* every connection's socket */
+    GSource *timers;      /* the deadlines below, and pending settles */
     GQueue conns;
+    GQueue pending;
+    GQueue ping_due;
+    GQueue idle_due;
+    GQueue close_due;
     bool stopping;
 };
 
-typedef struct conn_source {
+typedef struct timer_source {
     GSource base;
-    wsconn *conn;
-} conn_source;
+    wsconn_server *srv;
+} timer_source;
 
 static void conn_update(wsconn *c);
+
+/* ---- deadline queues ---- */
+
+/* Appends c, or moves it to the tail if it is already queued. */
+static void due_push(GQueue *q, GList *l, wsconn *c)
+{
+    if (l->data) g_queue_unlink(q, l);
+    l->data = c;
+    g_queue_push_tail_link(q, l);
+}
+
+static void due_drop(GQueue *q, GList *l)
+{
+    if (!l->data) return;
+    g_queue_unlink(q, l);
+    l->data = NULL;
+}
+
+static wsconn *due_head(const GQueue *q)
+{
+    return q->head ? q->head->data : NULL;
+}
+
+/* From OPEN to CLOSING: pings and the idle timeout stop, the close wait
+ * starts. */
+static void enter_closing(wsconn *c)
+{
+    wsconn_server *srv = c->srv;
+    c->state = CONN_CLOSING;
+    c->close_deadline = g_get_monotonic_time() + (gint64)WSCONN_CLOSE_WAIT_MS * US_PER_MS;
+    due_drop(&srv->ping_due, &c->ping_link);
+    due_drop(&srv->idle_due, &c->idle_link);
+    due_push(&srv->close_due, &c->close_link, c);
+}
 
 /* ---- output ---- */
 
@@ -155,9 +209,8 @@ static void begin_close(wsconn *c, uint16_t code, const char *reason, bool linge
 {
     if (c->state != CONN_OPEN) return;
     queue_close_frame(c, code, reason);
-    c->state = CONN_CLOSING;
+    enter_closing(c);
     c->linger = linger;
-    c->close_deadline = g_get_monotonic_time() + (gint64)WSCONN_CLOSE_WAIT_MS * US_PER_MS;
     flush(c);
 }
 
@@ -196,8 +249,7 @@ static void on_close_frame(wsconn *c, const ws_event *ev)
     c->reading = false;
     if (c->state == CONN_OPEN) {
         queue_close_frame(c, ev->close_code, NULL);
-        c->state = CONN_CLOSING;
-        c->close_deadline = g_get_monotonic_time() + (gint64)WSCONN_CLOSE_WAIT_MS * US_PER_MS;
+        enter_closing(c);
         flush(c);
     }
     /* Both close frames are exchanged: only the flush remains. */
@@ -278,6 +330,7 @@ static void read_input(wsconn *c, gint64 now)
         return;
     }
     c->last_rx = now;
+    if (c->idle_link.data) due_push(&c->srv->idle_due, &c->idle_link, c);
     if (!c->reading) return; /* after a close or an error, input is only drained */
     c->in_len += (size_t)n;
     process_input(c);
@@ -287,11 +340,15 @@ static void read_input(wsconn *c, gint64 now)
 
 static void conn_finish(wsconn *c)
 {
-    g_source_destroy(c->source);
-    g_source_unref(c->source);
+    wsconn_server *srv = c->srv;
+    fdwatch_remove(srv->watches, &c->watch);
+    due_drop(&srv->pending, &c->pending_link);
+    due_drop(&srv->ping_due, &c->ping_link);
+    due_drop(&srv->idle_due, &c->idle_link);
+    due_drop(&srv->close_due, &c->close_link);
     /* MHD closes the socket; after this call it may do so at any time. */
     MHD_upgrade_action(c->urh, MHD_UPGRADE_ACTION_CLOSE);
-    g_queue_unlink(&c->srv->conns, &c->link);
+    g_queue_unlink(&srv->conns, &c->link);
     session *s = c->session;
     c->session = NULL;
     if (s) session_transport_closed(s);
@@ -311,26 +368,10 @@ static bool finished(const wsconn *c, gint64 now)
     return c->out.length == 0 && !c->linger;
 }
 
-static void run_timers(wsconn *c, gint64 now)
-{
-    if (c->state != CONN_OPEN) return;
-    if (now - c->last_rx >= (gint64)WSCONN_IDLE_MS * US_PER_MS) {
-        g_debug("%s: idle timeout", c->session ? c->session->peer_id : "?");
-        begin_close(c, WS_CLOSE_GOING_AWAY, "idle timeout", false);
-        c->dead = true; /* a silent client will not finish the handshake */
-        return;
-    }
-    if (now >= c->next_ping) {
-        queue_frame(c, WS_OP_PING, "confab", 6);
-        c->next_ping = now + (gint64)WSCONN_PING_MS * US_PER_MS;
-        flush(c);
-    }
-}
-
 /* A closing connection carries nothing more for its session: the session
  * gets it back at once (to queue for a resume, or to end) instead of after
- * the closing handshake, which can take WSCONN_CLOSE_WAIT_MS. Runs from the
- * source's dispatch, never from inside a transport call. */
+ * the closing handshake, which can take WSCONN_CLOSE_WAIT_MS. Runs from a
+ * dispatch, never from inside a transport call. */
 static void release_session(wsconn *c)
 {
     session *s = c->session;
@@ -339,49 +380,131 @@ static void release_session(wsconn *c)
     session_transport_closed(s);
 }
 
-static gint64 next_wakeup(const wsconn *c)
+/* What a dispatch does after touching a connection: hand the session back,
+ * finish, or wait with the right events. */
+static void conn_settle(wsconn *c, gint64 now)
 {
-    if (c->dead || (c->state == CONN_CLOSING && !c->linger && c->out.length == 0))
-        return 0; /* finish at the next dispatch */
-    /* A closing connection first hands its session back (release_session). */
-    if (c->state == CONN_CLOSING && c->session) return 0;
-    if (c->state == CONN_CLOSING) return c->close_deadline;
-    gint64 idle = c->last_rx + (gint64)WSCONN_IDLE_MS * US_PER_MS;
-    return MIN(idle, c->next_ping);
+    release_session(c);
+    if (finished(c, now)) {
+        conn_finish(c);
+        return;
+    }
+    conn_update(c);
+}
+
+/* Whether the connection has work that cannot wait for I/O or a deadline;
+ * transport calls come here, and may not settle themselves. */
+static bool needs_settle(const wsconn *c)
+{
+    if (c->dead) return true;
+    if (c->state != CONN_CLOSING) return false;
+    return c->session || (!c->linger && c->out.length == 0);
 }
 
 static void conn_update(wsconn *c)
 {
-    GIOCondition cond = 0;
+    uint32_t events = 0;
     if (!c->dead) {
-        /* Keep reading after the close to notice the client's FIN. */
-        cond |= G_IO_IN;
-        if (c->out.length > 0) cond |= G_IO_OUT;
+        /* Keep reading after the close to notice the client's FIN; ask for
+         * writability only while output waits, or epoll reports it always. */
+        events = EPOLLIN;
+        if (c->out.length > 0) events |= EPOLLOUT;
     }
-    g_source_modify_unix_fd(c->source, c->fd_tag, cond);
-    g_source_set_ready_time(c->source, next_wakeup(c));
+    if (fdwatch_modify(c->srv->watches, &c->watch, events) < 0) c->dead = true;
+    if (needs_settle(c) && !c->pending_link.data) due_push(&c->srv->pending, &c->pending_link, c);
 }
 
-static gboolean conn_dispatch(GSource *source, GSourceFunc cb, gpointer user)
+static void on_io(void *user, uint32_t events)
+{
+    wsconn *c = user;
+    gint64 now = g_get_monotonic_time();
+    if (!c->dead && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) read_input(c, now);
+    if (!c->dead && (events & EPOLLOUT)) flush(c);
+    conn_settle(c, now);
+}
+
+/* ---- deadlines ---- */
+
+static gint64 next_deadline(const wsconn_server *srv)
+{
+    gint64 t = G_MAXINT64;
+    const wsconn *c;
+    if ((c = due_head(&srv->idle_due))) t = MIN(t, c->last_rx + (gint64)WSCONN_IDLE_MS * US_PER_MS);
+    if ((c = due_head(&srv->ping_due))) t = MIN(t, c->next_ping);
+    if ((c = due_head(&srv->close_due))) t = MIN(t, c->close_deadline);
+    return t;
+}
+
+static gboolean timers_prepare(GSource *src, gint *timeout)
+{
+    const wsconn_server *srv = ((timer_source *)src)->srv;
+    *timeout = -1;
+    if (srv->pending.length > 0) {
+        *timeout = 0;
+        return TRUE;
+    }
+    gint64 t = next_deadline(srv);
+    if (t == G_MAXINT64) return FALSE;
+    gint64 left = t - g_source_get_time(src);
+    if (left <= 0) {
+        *timeout = 0;
+        return TRUE;
+    }
+    gint64 ms = (left + US_PER_MS - 1) / US_PER_MS; /* never wake early and spin */
+    *timeout = ms > G_MAXINT ? G_MAXINT : (gint)ms;
+    return FALSE;
+}
+
+static gboolean timers_check(GSource *src)
+{
+    const wsconn_server *srv = ((timer_source *)src)->srv;
+    return srv->pending.length > 0 || next_deadline(srv) <= g_source_get_time(src);
+}
+
+static void idle_timeout(wsconn *c, gint64 now)
+{
+    due_drop(&c->srv->idle_due, &c->idle_link);
+    g_debug("%s: idle timeout", c->session ? c->session->peer_id : "?");
+    begin_close(c, WS_CLOSE_GOING_AWAY, "idle timeout", false);
+    c->dead = true; /* a silent client will not finish the handshake */
+    conn_settle(c, now);
+}
+
+static void send_ping(wsconn *c, gint64 now)
+{
+    queue_frame(c, WS_OP_PING, "confab", 6);
+    c->next_ping = now + (gint64)WSCONN_PING_MS * US_PER_MS;
+    due_push(&c->srv->ping_due, &c->ping_link, c);
+    flush(c);
+    conn_update(c);
+}
+
+/* Idle before ping: a connection idle for WSCONN_IDLE_MS is closed rather
+ * than pinged once more. */
+static gboolean timers_dispatch(GSource *src, GSourceFunc cb, gpointer user)
 {
     (void)cb;
     (void)user;
-    wsconn *c = ((conn_source *)source)->conn;
-    gint64 now = g_source_get_time(source);
-    GIOCondition rev = g_source_query_unix_fd(source, c->fd_tag);
-    if (rev & (G_IO_IN | G_IO_HUP | G_IO_ERR)) read_input(c, now);
-    if (rev & G_IO_OUT) flush(c);
-    run_timers(c, now);
-    release_session(c);
-    if (finished(c, now)) {
-        conn_finish(c);
-        return G_SOURCE_REMOVE;
+    wsconn_server *srv = ((timer_source *)src)->srv;
+    gint64 now = g_get_monotonic_time();
+    wsconn *c;
+    while ((c = due_head(&srv->pending))) {
+        due_drop(&srv->pending, &c->pending_link);
+        conn_settle(c, now);
     }
-    conn_update(c);
+    while ((c = due_head(&srv->idle_due)) && c->last_rx + (gint64)WSCONN_IDLE_MS * US_PER_MS <= now)
+        idle_timeout(c, now);
+    while ((c = due_head(&srv->ping_due)) && c->next_ping <= now)
+        send_ping(c, now);
+    while ((c = due_head(&srv->close_due)) && c->close_deadline <= now) {
+        due_drop(&srv->close_due, &c->close_link);
+        conn_settle(c, now);
+    }
     return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs conn_source_funcs = {NULL, NULL, conn_dispatch, NULL, NULL, NULL};
+static GSourceFuncs timer_source_funcs = {timers_prepare, timers_check, timers_dispatch,
+                                          NULL,           NULL,         NULL};
 
 static void socket_setup(int fd)
 {
@@ -392,9 +515,15 @@ static void socket_setup(int fd)
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
+/* NULL when the socket cannot be watched (the caller closes it). */
 static wsconn *conn_new(wsconn_server *srv, int fd, struct MHD_UpgradeResponseHandle *urh)
 {
     wsconn *c = g_new0(wsconn, 1);
+    if (fdwatch_add(srv->watches, &c->watch, fd, EPOLLIN, on_io, c) < 0) {
+        g_warning("websocket: cannot watch the socket: %s", g_strerror(errno));
+        g_free(c);
+        return NULL;
+    }
     c->transport.ops = &transport_ops;
     c->srv = srv;
     c->link.data = c;
@@ -406,10 +535,9 @@ static wsconn *conn_new(wsconn_server *srv, int fd, struct MHD_UpgradeResponseHa
     ws_reader_init(&c->reader, WSCONN_MAX_MESSAGE);
     c->last_rx = g_get_monotonic_time();
     c->next_ping = c->last_rx + (gint64)WSCONN_PING_MS * US_PER_MS;
-    c->source = g_source_new(&conn_source_funcs, sizeof(conn_source));
-    ((conn_source *)c->source)->conn = c;
-    g_source_set_name(c->source, "confab websocket");
-    c->fd_tag = g_source_add_unix_fd(c->source, fd, G_IO_IN);
+    due_push(&srv->ping_due, &c->ping_link, c);
+    due_push(&srv->idle_due, &c->idle_link, c);
+    g_queue_push_tail_link(&srv->conns, &c->link);
     return c;
 }
 
@@ -422,9 +550,11 @@ void wsconn_server_accept(wsconn_server *srv, int fd, struct MHD_UpgradeResponse
     }
     socket_setup(fd);
     wsconn *c = conn_new(srv, fd, urh);
+    if (!c) {
+        MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+        return;
+    }
     c->session = session_new(srv->reg, &c->transport);
-    g_source_attach(c->source, srv->ctx);
-    g_queue_push_tail_link(&srv->conns, &c->link);
     if (!c->session) {
         begin_close(c, WS_CLOSE_INTERNAL, "no session", false);
         conn_update(c);
@@ -441,10 +571,21 @@ void wsconn_server_accept(wsconn_server *srv, int fd, struct MHD_UpgradeResponse
 
 wsconn_server *wsconn_server_new(GMainContext *ctx, session_registry *reg)
 {
+    fdwatch_set *watches = fdwatch_set_new(ctx);
+    if (!watches) g_error("websocket: cannot create an epoll set: %s", g_strerror(errno));
     wsconn_server *srv = g_new0(wsconn_server, 1);
     srv->ctx = g_main_context_ref(ctx);
     srv->reg = reg;
+    srv->watches = watches;
     g_queue_init(&srv->conns);
+    g_queue_init(&srv->pending);
+    g_queue_init(&srv->ping_due);
+    g_queue_init(&srv->idle_due);
+    g_queue_init(&srv->close_due);
+    srv->timers = g_source_new(&timer_source_funcs, sizeof(timer_source));
+    ((timer_source *)srv->timers)->srv = srv;
+    g_source_set_name(srv->timers, "confab websocket deadlines");
+    g_source_attach(srv->timers, ctx);
     return srv;
 }
 
@@ -463,6 +604,9 @@ void wsconn_server_free(wsconn_server *srv)
 {
     if (!srv) return;
     wsconn_server_stop(srv);
+    g_source_destroy(srv->timers);
+    g_source_unref(srv->timers);
+    fdwatch_set_free(srv->watches);
     g_main_context_unref(srv->ctx);
     g_free(srv);
 }

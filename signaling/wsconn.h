@@ -2,10 +2,13 @@
  * WebSocket connections on the control thread: one per upgraded HTTP
  * socket, each a session transport (session.h).
  *
- * A connection is a non-blocking socket watched by its own GSource on the
- * control GMainContext. It frames and queues outgoing messages up to a byte
- * cap, answers pings, pings the client every WSCONN_PING_MS, drops it after
- * WSCONN_IDLE_MS without any frame, and performs the closing handshake.
+ * A connection is a non-blocking socket. All of a server's sockets share
+ * one epoll set, a single GSource on the control GMainContext (fdwatch.h),
+ * and all their deadlines one more source, so that a loop iteration costs
+ * what is ready, not what is open. A connection frames and queues outgoing
+ * messages up to a byte cap, answers pings, pings the client every
+ * WSCONN_PING_MS, drops it after WSCONN_IDLE_MS without any frame, and
+ * performs the closing handshake.
  * A connection that starts closing hands its session back at once
  * (session_transport_closed), so that the session can wait for a resume
  * while the closing handshake finishes on its own.
@@ -37,6 +40,8 @@ struct MHD_UpgradeResponseHandle;
 
 typedef struct wsconn_server wsconn_server;
 
+/* Everything below runs on the thread of ctx (the control thread). Aborts
+ * with a message if the process cannot create an epoll descriptor. */
 wsconn_server *wsconn_server_new(GMainContext *ctx, session_registry *reg);
 
 /* Takes over an upgraded socket (control thread). extra holds bytes the

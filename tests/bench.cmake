@@ -19,3 +19,31 @@ set_tests_properties(bench_signaling_smoke PROPERTIES
   RUN_SERIAL TRUE
   TIMEOUT 180
   ENVIRONMENT "CONFAB_BIN=$<TARGET_FILE:confab>;CONFAB_BENCH_BIN=$<TARGET_FILE:confab-bench>")
+
+# The media modes (issue 4): 1 room, 2 publishers, 3 receive-only
+# subscribers for ~5 s against a real confab in a private namespace
+# (bench/media.sh). Asserts correctness only: every expected track is
+# received, nothing is lost on loopback, the JSON report is well formed
+# (bench/summary.mjs, which also fails on any problem the report lists).
+add_test(NAME bench_media_smoke
+         COMMAND sh ${PROJECT_SOURCE_DIR}/bench/media.sh -n 1
+                 -o ${CMAKE_BINARY_DIR}/bench-media-smoke --
+                 --rooms 1 --publishers 2 --subscribers 3 --duration 5)
+set_tests_properties(bench_media_smoke PROPERTIES
+  LABELS bench
+  RUN_SERIAL TRUE
+  TIMEOUT 180
+  ENVIRONMENT "CONFAB_BIN=$<TARGET_FILE:confab>;CONFAB_BENCH_BIN=$<TARGET_FILE:confab-bench>")
+
+# The Janus target (issue 4), against Debian's janus 1.1.2 in a private
+# network namespace (bench/janus/run.sh): janus_probe's signaling (session,
+# handle, room, join, the bench's publish offer answered) and 2 s of real
+# media to a subscriber with every track received and nothing lost.
+# Skipped (77) when janus is not installed.
+add_test(NAME bench_janus_smoke
+         COMMAND sh ${PROJECT_SOURCE_DIR}/bench/janus/smoke.sh $<TARGET_FILE:janus_probe> 2)
+set_tests_properties(bench_janus_smoke PROPERTIES
+  LABELS bench
+  RUN_SERIAL TRUE
+  TIMEOUT 90
+  SKIP_RETURN_CODE 77)

@@ -1,0 +1,84 @@
+#!/bin/sh
+# Media benchmark (docs/benchmarks.md): inside a private network namespace,
+# measures the floor once, then for each run starts a fresh confab, runs
+# `confab-bench media` against it and prints the median of the runs.
+#
+#   bench/media.sh [-b BUILD_DIR] [-n RUNS] [-o OUT_DIR] [-s SERVER_OPTIONS]
+#                  [-- BENCH_OPTION...]
+#
+# e.g. bench/media.sh -b build -- --preset webinar --duration 10
+# SERVER_OPTIONS are added to confab's command line (one string, split on
+# spaces), e.g. -s "--workers 1".
+# BUILD_DIR holds signaling/confab and bench/confab-bench (default: build);
+# CONFAB_BIN and CONFAB_BENCH_BIN, when set, name the two binaries instead.
+# Each run's JSON goes to OUT_DIR/run-N.json, the floor to OUT_DIR/floor.json,
+# the medians to OUT_DIR/summary.json.
+# Exit status: 0 when every run reported no problem.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+build=$root/build
+runs=3
+out=
+server_opts=
+while getopts b:n:o:s: opt; do
+	case $opt in
+	b) build=$(cd "$OPTARG" && pwd) ;;
+	n) runs=$OPTARG ;;
+	o) out=$OPTARG ;;
+	s) server_opts=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ "${1:-}" = "--" ] && shift
+
+# Everything below runs in a namespace of its own: nothing can leave it.
+if [ "${CONFAB_NETNS_INSIDE:-}" != "1" ]; then
+	exec sh "$root/tests/e2e/netns.sh" sh "$0" -b "$build" -n "$runs" ${out:+-o "$out"} \
+		${server_opts:+-s "$server_opts"} -- "$@"
+fi
+
+confab=${CONFAB_BIN:-$build/signaling/confab}
+bench=${CONFAB_BENCH_BIN:-$build/bench/confab-bench}
+for f in "$confab" "$bench"; do
+	[ -x "$f" ] || { echo "media.sh: $f not found; build first (-b BUILD_DIR)" >&2; exit 2; }
+done
+[ -n "$out" ] || out=$(mktemp -d /tmp/confab-media.XXXXXX)
+mkdir -p "$out"
+
+# shellcheck disable=SC3045 # dash and bash both have ulimit -n
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+# The floor, measured once with nothing else running; every run divides by it.
+"$bench" floor --json "$out/floor.json" >"$out/floor.txt"
+cat "$out/floor.txt"
+floor_ns=$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+console.log(r.results.floor.total_ns)' "$out/floor.json")
+
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+
+failed=0
+files=
+n=1
+while [ $n -le "$runs" ]; do
+	# shellcheck disable=SC2086 # lists of words
+	start_confab "$out/confab-$n.log" --max-peers-per-room 1000 $server_opts
+	echo "== run $n of $runs: confab pid $pid on port $port ($server_opts)"
+	"$bench" media --url "ws://127.0.0.1:$port/ws" --server-pid "$pid" \
+		${floor_ns:+--floor-ns "$floor_ns"} --json "$out/run-$n.json" "$@" || failed=1
+	files="$files $out/run-$n.json"
+	kill -TERM "$pid"
+	if ! wait "$pid"; then
+		echo "media.sh: confab exited with an error; see $out/confab-$n.log" >&2
+		failed=1
+	fi
+	n=$((n + 1))
+done
+
+# shellcheck disable=SC2086 # files is a list of paths without spaces
+node "$here/summary.mjs" "$out/summary.json" $files || failed=1
+echo "reports in $out"
+exit $failed
