@@ -36,8 +36,8 @@ static void check_event(const ws_event *ev)
 /* Appends chunks to a buffer and drains events, as wsclient.c does. */
 static void read_stream(const uint8_t *data, size_t size, size_t chunk)
 {
-    wsc_reader r;
-    wsc_reader_init(&r, MAX_MESSAGE);
+    ws_reader r;
+    ws_reader_init_client(&r, MAX_MESSAGE);
     uint8_t *buf = malloc(size + 1);
     size_t have = 0, fed = 0;
     bool failed = false;
@@ -49,7 +49,7 @@ static void read_stream(const uint8_t *data, size_t size, size_t chunk)
         for (;;) {
             size_t used;
             ws_event ev;
-            wsc_reader_next(&r, buf, have, &used, &ev);
+            ws_reader_next(&r, buf, have, &used, &ev);
             REQUIRE(used <= have);
             if (ev.type == WS_EV_ERROR) {
                 REQUIRE(used == 0 && ev.reason && ev.close_code >= 1002);
@@ -63,7 +63,7 @@ static void read_stream(const uint8_t *data, size_t size, size_t chunk)
         }
     }
     free(buf);
-    wsc_reader_free(&r);
+    ws_reader_free(&r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

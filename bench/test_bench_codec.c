@@ -50,10 +50,10 @@ static size_t server_frame(uint8_t *out, uint8_t opcode, bool fin, const void *p
     return hl + len;
 }
 
-static ws_event read_one(wsc_reader *r, const uint8_t *buf, size_t len, size_t *used)
+static ws_event read_one(ws_reader *r, const uint8_t *buf, size_t len, size_t *used)
 {
     ws_event ev;
-    wsc_reader_next(r, buf, len, used, &ev);
+    ws_reader_next(r, buf, len, used, &ev);
     return ev;
 }
 
@@ -61,8 +61,8 @@ static void test_reader_messages(void)
 {
     uint8_t buf[512];
     size_t used, n;
-    wsc_reader r;
-    wsc_reader_init(&r, 1000);
+    ws_reader r;
+    ws_reader_init_client(&r, 1000);
 
     n = server_frame(buf, WS_OP_TEXT, true, "hello", 5);
     ws_event ev = read_one(&r, buf, n - 1, &used); /* partial: wait */
@@ -93,7 +93,7 @@ static void test_reader_messages(void)
     CHECK_EQ(ev.close_code, 1001);
     CHECK_EQ(ev.reason_len, 3);
     CHECK(memcmp(ev.reason, "bye", 3) == 0);
-    wsc_reader_free(&r);
+    ws_reader_free(&r);
 }
 
 /* Each breaks one rule; the reader fails and stays failed. */
@@ -101,50 +101,50 @@ static void test_reader_errors(void)
 {
     uint8_t buf[2048];
     size_t n, used;
-    wsc_reader r;
+    ws_reader r;
 
-    wsc_reader_init(&r, 1000);
+    ws_reader_init_client(&r, 1000);
     n = wsc_frame_write(buf, WS_OP_TEXT, "x", 1, MASK); /* masked by a server */
     CHECK_EQ(read_one(&r, buf, n, &used).type, WS_EV_ERROR);
     n = server_frame(buf, WS_OP_TEXT, true, "x", 1);
     CHECK_EQ(read_one(&r, buf, n, &used).type, WS_EV_ERROR); /* stays failed */
-    wsc_reader_free(&r);
+    ws_reader_free(&r);
 
-    wsc_reader_init(&r, 1000);
+    ws_reader_init_client(&r, 1000);
     n = server_frame(buf, WS_OP_TEXT, true, "x", 1);
     buf[0] |= 0x40; /* RSV1 */
     CHECK_EQ(read_one(&r, buf, n, &used).type, WS_EV_ERROR);
-    wsc_reader_free(&r);
+    ws_reader_free(&r);
 
-    wsc_reader_init(&r, 1000);
+    ws_reader_init_client(&r, 1000);
     n = server_frame(buf, WS_OP_TEXT, true, "\xc3\x28", 2); /* bad UTF-8 */
     ws_event ev = read_one(&r, buf, n, &used);
     CHECK_EQ(ev.type, WS_EV_ERROR);
     CHECK_EQ(ev.close_code, WS_CLOSE_INVALID_DATA);
-    wsc_reader_free(&r);
+    ws_reader_free(&r);
 
-    wsc_reader_init(&r, 1000);
+    ws_reader_init_client(&r, 1000);
     char big[1001];
     memset(big, 'a', sizeof big);
     n = server_frame(buf, WS_OP_BINARY, true, big, sizeof big); /* over max_message */
     ev = read_one(&r, buf, 4, &used);                           /* fails on the header alone */
     CHECK_EQ(ev.type, WS_EV_ERROR);
     CHECK_EQ(ev.close_code, WS_CLOSE_TOO_BIG);
-    wsc_reader_free(&r);
+    ws_reader_free(&r);
 
-    wsc_reader_init(&r, 1000);
+    ws_reader_init_client(&r, 1000);
     n = server_frame(buf, WS_OP_CONTINUATION, true, "x", 1);
     CHECK_EQ(read_one(&r, buf, n, &used).type, WS_EV_ERROR);
-    wsc_reader_free(&r);
+    ws_reader_free(&r);
 
-    wsc_reader_init(&r, 1000);
+    ws_reader_init_client(&r, 1000);
     n = server_frame(buf, WS_OP_PING, false, "x", 1); /* fragmented control */
     CHECK_EQ(read_one(&r, buf, n, &used).type, WS_EV_ERROR);
     n = server_frame(buf, 0x3, true, "x", 1);
-    wsc_reader_free(&r);
-    wsc_reader_init(&r, 1000);
+    ws_reader_free(&r);
+    ws_reader_init_client(&r, 1000);
     CHECK_EQ(read_one(&r, buf, n, &used).type, WS_EV_ERROR); /* reserved opcode */
-    wsc_reader_free(&r);
+    ws_reader_free(&r);
 }
 
 static void test_handshake(void)

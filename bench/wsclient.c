@@ -36,7 +36,7 @@ struct wsclient {
     char key[25];
     char protocol[64]; /* the subprotocol asked for, "" when none */
     uint64_t rng;      /* masks need only be unpredictable to proxies, not secret */
-    wsc_reader reader;
+    ws_reader reader;
     uint8_t *in;
     size_t in_len, in_cap, in_max;
     uint8_t *out;
@@ -96,7 +96,7 @@ wsclient *wsclient_connect(bench_loop *l, const wsclient_options *o, const wscli
     wsc_make_key(rnd, c->key);
     memcpy(&c->rng, rnd + 16, 8);
     c->rng |= 1;
-    wsc_reader_init(&c->reader, o->max_message);
+    ws_reader_init_client(&c->reader, o->max_message);
     c->in_max = o->max_message + WSC_HEADER_MAX + HANDSHAKE_MAX;
     c->out_cap = HANDSHAKE_MAX;
     c->out = g_malloc(c->out_cap);
@@ -111,7 +111,7 @@ wsclient *wsclient_connect(bench_loop *l, const wsclient_options *o, const wscli
     if (c->out_len == 0 || bench_loop_add(l, &c->watch, fd, EPOLLOUT, on_io, c) < 0) {
         int e = c->out_len ? errno : EINVAL;
         close(fd);
-        wsc_reader_free(&c->reader);
+        ws_reader_free(&c->reader);
         g_free(c->out);
         g_free(c);
         errno = e;
@@ -128,7 +128,7 @@ void wsclient_free(wsclient *c)
         if (c->fd >= 0) close(c->fd);
         bench_loop_cancel(c->loop, c->close_timer);
     }
-    wsc_reader_free(&c->reader);
+    ws_reader_free(&c->reader);
     g_free(c->in);
     g_free(c->out);
     g_free(c);
@@ -280,7 +280,7 @@ static void process_frames(wsclient *c)
     while (c->state == ST_OPEN || c->state == ST_CLOSING) {
         size_t used;
         ws_event ev;
-        wsc_reader_next(&c->reader, c->in, c->in_len, &used, &ev);
+        ws_reader_next(&c->reader, c->in, c->in_len, &used, &ev);
         if (ev.type == WS_EV_NONE && used == 0) return;
         on_frame(c, &ev);
         if (c->state != ST_DONE) drop_input(c, used);

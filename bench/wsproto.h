@@ -50,23 +50,7 @@ long wsc_handshake_check_proto(const char *buf, size_t len, const char *key, con
 size_t wsc_frame_write(uint8_t *out, uint8_t opcode, const void *payload, size_t len,
                        const uint8_t mask[4]);
 
-/* Reads what a server sends. Same calling convention as ws_reader_next
- * (websocket.h), with the server's rules: frames must not be masked,
- * reserved bits zero, control frames unfragmented and <= 125 bytes, text
- * valid UTF-8, messages at most max_message bytes. */
-typedef struct wsc_reader {
-    size_t max_message;
-    /* private */
-    uint8_t *msg;
-    size_t msg_len, msg_cap;
-    uint8_t msg_opcode; /* 0 when no fragmented message is in progress */
-    uint32_t utf8_state;
-    uint8_t ctrl[125 + 1];
-    const char *error; /* set once failed */
-} wsc_reader;
-
-void wsc_reader_init(wsc_reader *r, size_t max_message);
-void wsc_reader_free(wsc_reader *r);
-void wsc_reader_next(wsc_reader *r, const uint8_t *buf, size_t len, size_t *consumed, ws_event *ev);
+/* Reading what a server sends is signaling/websocket.h's ws_reader, set up
+ * with ws_reader_init_client: the same rules, with frames unmasked. */
 
 #endif

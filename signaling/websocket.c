@@ -150,6 +150,7 @@ bool ws_utf8_step(uint32_t *state, const uint8_t *data, size_t len)
 enum reader_error {
     ERR_LENGTH,
     ERR_UNMASKED,
+    ERR_MASKED,
     ERR_RSV,
     ERR_OPCODE,
     ERR_CTRL_FRAGMENTED,
@@ -170,6 +171,7 @@ static const struct {
 } reader_errors[] = {
     [ERR_LENGTH] = {WS_CLOSE_PROTOCOL, "invalid frame length encoding"},
     [ERR_UNMASKED] = {WS_CLOSE_PROTOCOL, "client frame not masked"},
+    [ERR_MASKED] = {WS_CLOSE_PROTOCOL, "server frame is masked"},
     [ERR_RSV] = {WS_CLOSE_PROTOCOL, "reserved bits set"},
     [ERR_OPCODE] = {WS_CLOSE_PROTOCOL, "unknown opcode"},
     [ERR_CTRL_FRAGMENTED] = {WS_CLOSE_PROTOCOL, "fragmented control frame"},
@@ -201,6 +203,12 @@ void ws_reader_init(ws_reader *r, size_t max_message)
     r->max_message = max_message;
 }
 
+void ws_reader_init_client(ws_reader *r, size_t max_message)
+{
+    ws_reader_init(r, max_message);
+    r->client = true;
+}
+
 void ws_reader_free(ws_reader *r)
 {
     free(r->msg);
@@ -229,7 +237,8 @@ static int check_header(const ws_reader *r, const ws_frame_header *h)
     default:
         return ERR_OPCODE;
     }
-    if (!h->masked) return ERR_UNMASKED;
+    /* RFC 6455 5.1: clients mask every frame, servers none. */
+    if (h->masked == r->client) return r->client ? ERR_MASKED : ERR_UNMASKED;
     if (is_control(h->opcode)) {
         if (!h->fin) return ERR_CTRL_FRAGMENTED;
         if (h->payload_len > 125) return ERR_CTRL_TOO_LONG;
@@ -249,7 +258,7 @@ static bool reader_reserve(ws_reader *r, size_t need)
     size_t cap = r->msg_cap ? r->msg_cap : 256;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    if (cap > r->max_message) cap = r->max_message;
+    if (cap > r->max_message + 1) cap = r->max_message + 1;
     uint8_t *p = realloc(r->msg, cap);
     if (!p) return false;
     r->msg = p;
@@ -287,7 +296,7 @@ static int read_control(ws_reader *r, const ws_frame_header *h, const uint8_t *p
 {
     size_t len = (size_t)h->payload_len;
     memcpy(r->ctrl, payload, len);
-    ws_mask(r->ctrl, len, h->mask, 0);
+    if (h->masked) ws_mask(r->ctrl, len, h->mask, 0);
     r->ctrl[len] = 0; /* lets a caller print the close reason */
     ev->data = r->ctrl;
     ev->len = len;
@@ -310,11 +319,12 @@ static int read_data(ws_reader *r, const ws_frame_header *h, const uint8_t *payl
         r->msg_len = 0;
         r->utf8_state = 0;
     }
-    if (!reader_reserve(r, r->msg_len + len)) return ERR_NOMEM;
-    uint8_t *dst = r->msg ? r->msg + r->msg_len : NULL;
+    /* One byte more than the message, for the NUL below. */
+    if (!reader_reserve(r, r->msg_len + len + 1)) return ERR_NOMEM;
+    uint8_t *dst = r->msg + r->msg_len;
     if (len) {
         memcpy(dst, payload, len);
-        ws_mask(dst, len, h->mask, 0);
+        if (h->masked) ws_mask(dst, len, h->mask, 0);
     }
     r->msg_len += len;
     bool text = r->msg_opcode == WS_OP_TEXT;
@@ -322,8 +332,8 @@ static int read_data(ws_reader *r, const ws_frame_header *h, const uint8_t *payl
     if (!h->fin) return -1;
     if (text && r->utf8_state != 0) return ERR_UTF8;
     ev->type = text ? WS_EV_TEXT : WS_EV_BINARY;
-    /* An empty first message leaves msg NULL; hand out a valid pointer. */
-    ev->data = r->msg ? r->msg : r->ctrl;
+    r->msg[r->msg_len] = 0; /* lets a caller parse text as a C string */
+    ev->data = r->msg;
     ev->len = r->msg_len;
     r->msg_opcode = 0;
     return -1;
@@ -331,7 +341,8 @@ static int read_data(ws_reader *r, const ws_frame_header *h, const uint8_t *payl
 
 /* Decodes one frame if it is complete. Returns an error index, or -1 with
  * *consumed and ev set (consumed stays 0 while the frame is partial). */
-static int reader_frame(ws_reader *r, uint8_t *buf, size_t len, size_t *consumed, ws_event *ev)
+static int reader_frame(ws_reader *r, const uint8_t *buf, size_t len, size_t *consumed,
+                        ws_event *ev)
 {
     ws_frame_header h;
     int hl = ws_frame_header_parse(buf, len, &h);
@@ -346,7 +357,7 @@ static int reader_frame(ws_reader *r, uint8_t *buf, size_t len, size_t *consumed
     return err;
 }
 
-void ws_reader_next(ws_reader *r, uint8_t *buf, size_t len, size_t *consumed, ws_event *ev)
+void ws_reader_next(ws_reader *r, const uint8_t *buf, size_t len, size_t *consumed, ws_event *ev)
 {
     memset(ev, 0, sizeof(*ev));
     ev->type = WS_EV_NONE;

@@ -72,7 +72,7 @@ typedef enum ws_event_type {
 
 typedef struct ws_event {
     ws_event_type type;
-    const uint8_t *data; /* valid until the next ws_reader call */
+    const uint8_t *data; /* valid until the next ws_reader call; NUL after a message */
     size_t len;
     uint16_t close_code;
     const char *reason; /* static text for errors; for CLOSE, points into data */
@@ -88,9 +88,13 @@ typedef struct ws_reader {
     uint32_t utf8_state;
     uint8_t ctrl[125 + 2];
     bool failed;
+    bool client; /* reads a server's frames: they must be unmasked */
 } ws_reader;
 
 void ws_reader_init(ws_reader *r, size_t max_message);
+/* The same reader for the client side of a connection (the bench): frames
+ * from a server must not be masked (1002 otherwise). */
+void ws_reader_init_client(ws_reader *r, size_t max_message);
 void ws_reader_free(ws_reader *r);
 
 /* Reads at most one event from buf[0..len). Sets *consumed to the bytes used
@@ -102,7 +106,7 @@ void ws_reader_free(ws_reader *r);
  * and a new data frame only outside one (1002), text valid UTF-8 (1007),
  * message size (1009), close payload of 1 byte or a bad close code (1002),
  * close reason UTF-8 (1007). After WS_EV_ERROR the reader stays failed. */
-void ws_reader_next(ws_reader *r, uint8_t *buf, size_t len, size_t *consumed, ws_event *ev);
+void ws_reader_next(ws_reader *r, const uint8_t *buf, size_t len, size_t *consumed, ws_event *ev);
 
 /* Writes an unmasked server frame header for a payload of len bytes.
  * Returns its length (2, 4 or 10); out needs 10 bytes. */

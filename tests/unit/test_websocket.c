@@ -633,8 +633,37 @@ static void test_writer(void)
     CHECK_EQ(cf[1], 125);
 }
 
+/* The client side (the bench reading a server): unmasked frames are the rule,
+ * a masked one is a protocol error, and a message ends in a NUL. */
+static void test_client_reader(void)
+{
+    ws_reader r;
+    ws_event ev;
+    size_t used;
+    ws_reader_init_client(&r, 64);
+    uint8_t text[] = {0x81, 0x05, 'H', 'e', 'l', 'l', 'o'};
+    ws_reader_next(&r, text, sizeof text, &used, &ev);
+    CHECK_EQ(ev.type, WS_EV_TEXT);
+    CHECK_EQ(used, sizeof text);
+    CHECK_EQ(ev.len, 5);
+    CHECK_STR((const char *)ev.data, "Hello");
+    uint8_t masked[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58};
+    ws_reader_next(&r, masked, sizeof masked, &used, &ev);
+    CHECK_EQ(ev.type, WS_EV_ERROR);
+    CHECK_EQ(ev.close_code, WS_CLOSE_PROTOCOL);
+    CHECK_STR(ev.reason, "server frame is masked");
+    ws_reader_free(&r);
+    /* The server side refuses the unmasked one. */
+    ws_reader_init(&r, 64);
+    ws_reader_next(&r, text, sizeof text, &used, &ev);
+    CHECK_EQ(ev.type, WS_EV_ERROR);
+    CHECK_STR(ev.reason, "client frame not masked");
+    ws_reader_free(&r);
+}
+
 int main(void)
 {
+    test_client_reader();
     test_header_parse();
     test_mask();
     test_rfc_examples();
