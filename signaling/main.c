@@ -12,6 +12,7 @@
 
 #include <glib-unix.h>
 #include <glib.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +141,13 @@ static void app_stop(app *a)
 
 int main(int argc, char **argv)
 {
+    /* Each negotiation parses into multi-megabyte sdp_sessions. With glibc's
+     * default, freeing one raises the mmap threshold above that size, and
+     * every later one is carved from the heap, which never shrinks: measured,
+     * 467 KiB of RSS per webinar subscriber instead of 181 KiB. A fixed
+     * threshold keeps large blocks in mmap, returned to the system on free
+     * (and zeroed for free by the kernel). */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     g_set_prgname("confab");
     config cfg;
     config_result cr = config_parse(argc, argv, &cfg, stdout, stderr);
