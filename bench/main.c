@@ -164,23 +164,6 @@ static int ensure_fds(int peers)
     return 0;
 }
 
-static int resolve_target(const char *url, bench_target *t)
-{
-    char err[128];
-    if (target_parse_url(url, t, err, sizeof err) < 0) {
-        fprintf(stderr, "confab-bench: %s: %s\n", url, err);
-        return -1;
-    }
-    if (!target_is_allowed((const struct sockaddr *)&t->addr)) {
-        fprintf(stderr,
-                "confab-bench: refusing %s: only loopback or an address of this network "
-                "namespace's own interfaces may be targeted\n",
-                t->host);
-        return -1;
-    }
-    return 0;
-}
-
 static int run_signaling(int argc, char **argv)
 {
     cli c;
@@ -189,7 +172,7 @@ static int run_signaling(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    if (resolve_target(c.url, &t) < 0 || ensure_fds(c.o.peers) < 0) return EXIT_USAGE;
+    if (target_resolve(c.url, &t) < 0 || ensure_fds(c.o.peers) < 0) return EXIT_USAGE;
     /* The run ends itself within its cap; the alarm is for a bench bug. */
     alarm((unsigned)ceil(sigbench_time_cap(&c.o) + CAP_MARGIN_S));
     report *r = report_new("signaling");

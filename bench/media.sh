@@ -18,35 +18,12 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-build=$root/build
-runs=3
-out=
-server_opts=
-while getopts b:n:o:s: opt; do
-	case $opt in
-	b) build=$(cd "$OPTARG" && pwd) ;;
-	n) runs=$OPTARG ;;
-	o) out=$OPTARG ;;
-	s) server_opts=$OPTARG ;;
-	*) exit 2 ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ "${1:-}" = "--" ] && shift
-
-# Everything below runs in a namespace of its own: nothing can leave it.
-if [ "${CONFAB_NETNS_INSIDE:-}" != "1" ]; then
-	exec sh "$root/tests/e2e/netns.sh" sh "$0" -b "$build" -n "$runs" ${out:+-o "$out"} \
-		${server_opts:+-s "$server_opts"} -- "$@"
-fi
-
-confab=${CONFAB_BIN:-$build/signaling/confab}
-bench=${CONFAB_BENCH_BIN:-$build/bench/confab-bench}
-for f in "$confab" "$bench"; do
-	[ -x "$f" ] || { echo "media.sh: $f not found; build first (-b BUILD_DIR)" >&2; exit 2; }
-done
-[ -n "$out" ] || out=$(mktemp -d /tmp/confab-media.XXXXXX)
-mkdir -p "$out"
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+bench_options "$@"
+shift "$nshift"
+bench_enter_netns "$@"
+bench_binaries
 
 # shellcheck disable=SC3045 # dash and bash both have ulimit -n
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -57,8 +34,6 @@ cat "$out/floor.txt"
 floor_ns=$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 console.log(r.results.floor.total_ns)' "$out/floor.json")
 
-# shellcheck source=bench/lib.sh
-. "$here/lib.sh"
 
 failed=0
 files=

@@ -216,23 +216,6 @@ static int parse_media(int argc, char **argv, media_cli *c)
     return 0;
 }
 
-static int check_target(const char *url, bench_target *t)
-{
-    char err[128];
-    if (target_parse_url(url, t, err, sizeof err) < 0) {
-        fprintf(stderr, "confab-bench: %s: %s\n", url, err);
-        return -1;
-    }
-    if (!target_is_allowed((const struct sockaddr *)&t->addr)) {
-        fprintf(stderr,
-                "confab-bench: refusing %s: only loopback or an address of this network "
-                "namespace's own interfaces may be targeted\n",
-                t->host);
-        return -1;
-    }
-    return 0;
-}
-
 /* Per participant: a WebSocket and up to two UDP sockets. */
 static void raise_fd_limit(void)
 {
@@ -263,7 +246,7 @@ int media_cli_main(int argc, char **argv)
         media_cli_usage(stderr);
         return EXIT_USAGE;
     }
-    if (check_target(c.url, &t) < 0) return EXIT_USAGE;
+    if (target_resolve(c.url, &t) < 0) return EXIT_USAGE;
     raise_fd_limit();
     alarm((unsigned)ceil(media_time_cap(&c.o) + CAP_MARGIN_S));
     report *r = report_new("media");

@@ -19,35 +19,12 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-build=$root/build
-runs=3
-out=
-server_opts=
-while getopts b:n:o:s: opt; do
-	case $opt in
-	b) build=$(cd "$OPTARG" && pwd) ;;
-	n) runs=$OPTARG ;;
-	o) out=$OPTARG ;;
-	s) server_opts=$OPTARG ;;
-	*) exit 2 ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ "${1:-}" = "--" ] && shift
-
-# Everything below runs in a namespace of its own: nothing can leave it.
-if [ "${CONFAB_NETNS_INSIDE:-}" != "1" ]; then
-	exec sh "$root/tests/e2e/netns.sh" sh "$0" -b "$build" -n "$runs" ${out:+-o "$out"} \
-		${server_opts:+-s "$server_opts"} -- "$@"
-fi
-
-confab=${CONFAB_BIN:-$build/signaling/confab}
-bench=${CONFAB_BENCH_BIN:-$build/bench/confab-bench}
-for f in "$confab" "$bench"; do
-	[ -x "$f" ] || { echo "signaling.sh: $f not found; build first (-b BUILD_DIR)" >&2; exit 2; }
-done
-[ -n "$out" ] || out=$(mktemp -d /tmp/confab-bench.XXXXXX)
-mkdir -p "$out"
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+bench_options "$@"
+shift "$nshift"
+bench_enter_netns "$@"
+bench_binaries
 
 # Scenario defaults, overridable by the options given after --.
 set -- --peers 1000 --rooms 100 --join-rate 200 --chat-rate 1 --duration 10 "$@"
@@ -69,8 +46,6 @@ if "$confab" --help | grep -q -- --max-rooms; then
 	limits="$limits --max-rooms $rooms"
 fi
 
-# shellcheck source=bench/lib.sh
-. "$here/lib.sh"
 
 failed=0
 files=

@@ -115,3 +115,20 @@ bool target_is_allowed(const struct sockaddr *addr)
     freeifaddrs(ifs);
     return found;
 }
+
+int target_resolve(const char *url, bench_target *t)
+{
+    char err[128];
+    if (target_parse_url(url, t, err, sizeof err) < 0) {
+        fprintf(stderr, "confab-bench: %s: %s\n", url, err);
+        return -1;
+    }
+    if (!target_is_allowed((const struct sockaddr *)&t->addr)) {
+        fprintf(stderr,
+                "confab-bench: refusing %s: only loopback or an address of this network "
+                "namespace's own interfaces may be targeted\n",
+                t->host);
+        return -1;
+    }
+    return 0;
+}

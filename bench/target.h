@@ -27,4 +27,8 @@ int target_parse_url(const char *url, bench_target *t, char *err, size_t errlen)
  * interface of the bench's own network namespace. */
 bool target_is_allowed(const struct sockaddr *addr);
 
+/* Both of the above for a mode's --url: 0, or -1 after saying why on
+ * stderr. */
+int target_resolve(const char *url, bench_target *t);
+
 #endif
