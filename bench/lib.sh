@@ -68,3 +68,13 @@ start_confab() {
 		exit 2
 	fi
 }
+
+# stop_confab LOG: stops the confab start_confab started; sets failed=1 when
+# it did not exit cleanly (a sanitizer report, a crash, a hang on SIGTERM).
+stop_confab() {
+	kill -TERM "$pid"
+	if ! wait "$pid"; then
+		echo "$(basename "$0"): confab exited with an error; see $1" >&2
+		failed=1
+	fi
+}

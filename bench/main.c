@@ -136,14 +136,7 @@ static int parse_args(int argc, char **argv, cli *c)
         }
         if (ch != 0 || !parse_option(c, opts[idx].name, optarg)) return -1;
     }
-    if (optind < argc) {
-        fprintf(stderr, "confab-bench: unexpected argument '%s'\n", argv[optind]);
-        return -1;
-    }
-    if (!c->url) {
-        fprintf(stderr, "confab-bench: --url is required\n");
-        return -1;
-    }
+    if (target_args_done(argc, argv, optind, c->url) < 0) return -1;
     if (c->o.rooms > c->o.peers) c->o.rooms = c->o.peers;
     return 0;
 }

@@ -45,11 +45,7 @@ while [ $n -le "$runs" ]; do
 	"$bench" media --url "ws://127.0.0.1:$port/ws" --server-pid "$pid" \
 		${floor_ns:+--floor-ns "$floor_ns"} --json "$out/run-$n.json" "$@" || failed=1
 	files="$files $out/run-$n.json"
-	kill -TERM "$pid"
-	if ! wait "$pid"; then
-		echo "media.sh: confab exited with an error; see $out/confab-$n.log" >&2
-		failed=1
-	fi
+	stop_confab "$out/confab-$n.log"
 	n=$((n + 1))
 done
 

@@ -201,14 +201,7 @@ static int parse_media(int argc, char **argv, media_cli *c)
         }
         if (ch != 0 || !set_option(c, media_opts[idx].name, optarg)) return -1;
     }
-    if (optind < argc) {
-        fprintf(stderr, "confab-bench: unexpected argument '%s'\n", argv[optind]);
-        return -1;
-    }
-    if (!c->url) {
-        fprintf(stderr, "confab-bench: --url is required\n");
-        return -1;
-    }
+    if (target_args_done(argc, argv, optind, c->url) < 0) return -1;
     if (o->publishers == 0) {
         fprintf(stderr, "confab-bench: a media run needs at least one publisher per room\n");
         return -1;

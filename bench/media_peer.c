@@ -195,15 +195,6 @@ static const transport_callbacks transport_cb = {
 
 /* ---- signaling work (worker) ---------------------------------------------- */
 
-static void fill_local(media_peer *p, sdp_setup setup, sdp_local *l)
-{
-    memset(l, 0, sizeof *l);
-    g_strlcpy(l->ice_ufrag, transport_ice_ufrag(p->t), sizeof l->ice_ufrag);
-    g_strlcpy(l->ice_pwd, transport_ice_pwd(p->t), sizeof l->ice_pwd);
-    g_strlcpy(l->fingerprint, dtls_cert_fingerprint(p->cfg.cert), sizeof l->fingerprint);
-    l->setup = setup;
-}
-
 static void make_transport(media_peer *p)
 {
     const char *addrs[1] = {p->cfg.address};
@@ -262,7 +253,7 @@ static void w_start_publisher(worker *w, void *data)
     fill_track(&tracks[0], "audio", AUDIO_MID, p->audio.ssrc, key);
     fill_track(&tracks[1], "video", VIDEO_MID, p->video.ssrc, key);
     sdp_local local;
-    fill_local(p, SDP_SETUP_ACTPASS, &local);
+    transport_sdp_local(p->t, SDP_SETUP_ACTPASS, &local);
     sdp_session *s = g_new0(sdp_session, 1);
     char *text = g_malloc(SDP_MAX_TEXT);
     int n_tracks = p->cfg.audio_only ? 1 : 2;
@@ -322,7 +313,7 @@ static int answer_offer(media_peer *p, const char *sdp, const char **err)
     if (!m) goto out;
     if (!p->t) make_transport(p);
     sdp_local local;
-    fill_local(p, SDP_SETUP_ACTIVE, &local);
+    transport_sdp_local(p->t, SDP_SETUP_ACTIVE, &local);
     if (sdp_answer_publish(offer, &local, answer, err) != 0) goto out;
     *err = "transport refused the remote description";
     if (transport_set_remote(p->t, m->ice_ufrag, m->ice_pwd, m->fingerprint, DTLS_ROLE_CLIENT))

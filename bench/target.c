@@ -132,3 +132,16 @@ int target_resolve(const char *url, bench_target *t)
     }
     return 0;
 }
+
+int target_args_done(int argc, char **argv, int optind_after, const char *url)
+{
+    if (optind_after < argc) {
+        fprintf(stderr, "confab-bench: unexpected argument '%s'\n", argv[optind_after]);
+        return -1;
+    }
+    if (!url) {
+        fprintf(stderr, "confab-bench: --url is required\n");
+        return -1;
+    }
+    return 0;
+}

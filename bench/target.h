@@ -31,4 +31,8 @@ bool target_is_allowed(const struct sockaddr *addr);
  * stderr. */
 int target_resolve(const char *url, bench_target *t);
 
+/* After a mode's getopt loop: no stray arguments left, and --url given.
+ * 0, or -1 after saying which on stderr. */
+int target_args_done(int argc, char **argv, int optind_after, const char *url);
+
 #endif

@@ -34,15 +34,6 @@ static transport *peer_transport(peer *p, sfu_transport_kind kind)
     return kind == SFU_TRANSPORT_PUBLISH ? p->pub : p->sub;
 }
 
-void peer_fill_local(peer *p, transport *t, sdp_setup setup, sdp_local *local)
-{
-    memset(local, 0, sizeof *local);
-    g_strlcpy(local->ice_ufrag, transport_ice_ufrag(t), sizeof local->ice_ufrag);
-    g_strlcpy(local->ice_pwd, transport_ice_pwd(t), sizeof local->ice_pwd);
-    g_strlcpy(local->fingerprint, dtls_cert_fingerprint(p->sh->cert), sizeof local->fingerprint);
-    local->setup = setup;
-}
-
 const sdp_media *peer_first_active(const sdp_session *s)
 {
     for (int i = 0; i < s->n_media; i++)
@@ -354,7 +345,7 @@ static int answer_offer(peer *p, int64_t req_id, const sdp_session *offer, sdp_s
                         sdp_session *answer)
 {
     sdp_local local;
-    peer_fill_local(p, p->pub, setup, &local);
+    transport_sdp_local(p->pub, setup, &local);
     const char *err = NULL;
     int rc = sdp_answer_publish(offer, &local, answer, &err);
     if (rc != 0)

@@ -95,7 +95,6 @@ void peer_emit_error(peer *p, int64_t req_id, const char *code, const char *mess
 void peer_emit_candidate(peer *p, sfu_transport_kind kind, const char *mid, const char *cand);
 void peer_emit_state(peer *p, sfu_transport_kind kind, transport_state st);
 const char *peer_sdp_failure_code(int rc);
-void peer_fill_local(peer *p, transport *t, sdp_setup setup, sdp_local *local);
 const sdp_media *peer_first_active(const sdp_session *s);
 void peer_add_remote_candidates(transport *t, const sdp_session *s);
 transport *peer_make_transport(peer *p, bool controlling, const transport_callbacks *cb);

@@ -202,7 +202,7 @@ static int build_offer(peer *p, sdp_session *offer)
     for (int i = 0; i < p->n_slots; i++)
         slot_to_offer(p, &p->slots[i], &tracks[i]);
     sdp_local local;
-    peer_fill_local(p, p->sub, SDP_SETUP_ACTPASS, &local);
+    transport_sdp_local(p->sub, SDP_SETUP_ACTPASS, &local);
     int rc = sdp_offer_subscribe(tracks, p->n_slots, track_sub_extmaps, track_n_sub_extmaps, &local,
                                  p->sub_session_id, ++p->sub_version, offer);
     g_free(tracks);

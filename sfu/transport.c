@@ -258,6 +258,15 @@ const char *transport_ice_pwd(const transport *t)
     return t->pwd;
 }
 
+void transport_sdp_local(const transport *t, sdp_setup setup, sdp_local *out)
+{
+    memset(out, 0, sizeof *out);
+    g_strlcpy(out->ice_ufrag, t->ufrag, sizeof out->ice_ufrag);
+    g_strlcpy(out->ice_pwd, t->pwd, sizeof out->ice_pwd);
+    g_strlcpy(out->fingerprint, dtls_cert_fingerprint(t->cert), sizeof out->fingerprint);
+    out->setup = setup;
+}
+
 const char *transport_remote_ufrag(const transport *t)
 {
     return t->remote_set ? t->remote_ufrag : NULL;

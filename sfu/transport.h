@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "dtls.h"
+#include "sdp.h"
 #include "worker.h"
 
 typedef struct transport transport;
@@ -67,6 +68,10 @@ int transport_set_remote(transport *t, const char *ufrag, const char *pwd, const
 int transport_add_remote_candidate(transport *t, const char *candidate);
 
 transport_state transport_get_state(const transport *t);
+
+/* What this transport puts in a description: its ICE credentials and its
+ * certificate's fingerprint, with the given DTLS setup. */
+void transport_sdp_local(const transport *t, sdp_setup setup, sdp_local *out);
 
 /* The remote ufrag last set, or NULL before transport_set_remote. */
 const char *transport_remote_ufrag(const transport *t);

@@ -102,15 +102,23 @@ static json_t *chat_object(const proto_chat *m)
     return o;
 }
 
+/* The fields every track carries, whichever list it is in. */
+static json_t *track_object(const char *track_id, const char *peer_id, const char *kind)
+{
+    json_t *t = json_object();
+    if (!t) return NULL;
+    json_object_set_new(t, "track_id", jstr(track_id));
+    json_object_set_new(t, "peer_id", jstr(peer_id));
+    json_object_set_new(t, "kind", jstr(kind));
+    return t;
+}
+
 static json_t *room_track_list(const proto_room_track *tracks, size_t n)
 {
     json_t *list = json_array();
     for (size_t i = 0; list && i < n; i++) {
-        json_t *t = json_object();
+        json_t *t = track_object(tracks[i].track_id, tracks[i].peer_id, tracks[i].kind);
         if (!t) break;
-        json_object_set_new(t, "track_id", jstr(tracks[i].track_id));
-        json_object_set_new(t, "peer_id", jstr(tracks[i].peer_id));
-        json_object_set_new(t, "kind", jstr(tracks[i].kind));
         json_object_set_new(t, "muted", json_boolean(tracks[i].muted));
         json_array_append_new(list, t);
     }
@@ -172,11 +180,8 @@ static json_t *track_list(const proto_track *tracks, size_t n)
 {
     json_t *list = json_array();
     for (size_t i = 0; list && i < n; i++) {
-        json_t *t = json_object();
+        json_t *t = track_object(tracks[i].track_id, tracks[i].peer_id, tracks[i].kind);
         if (!t) break;
-        json_object_set_new(t, "track_id", jstr(tracks[i].track_id));
-        json_object_set_new(t, "peer_id", jstr(tracks[i].peer_id));
-        json_object_set_new(t, "kind", jstr(tracks[i].kind));
         json_object_set_new(t, "mid", jstr(tracks[i].mid));
         json_array_append_new(list, t);
     }
