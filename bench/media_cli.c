@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "confab_target.h"
+#include "srtp_session.h"
 #include "janus_target.h"
 #include "floor.h"
 #include "media.h"
@@ -278,6 +279,7 @@ int floor_cli_main(int argc, char **argv)
     report_config(r, "packets", json_integer(f.packets));
     report_config(r, "packet_bytes", json_integer(1200));
     report_config(r, "profile", json_string("SRTP_AEAD_AES_128_GCM (as negotiated)"));
+    report_config(r, "srtp", json_string(srtp_session_backend()));
     report_add(r, "floor", "protect_ns", "srtp_protect per packet", f.protect_ns, "ns");
     report_add(r, "floor", "sendmsg_ns", "sendmsg per packet", f.send_ns, "ns");
     report_add(r, "floor", "total_ns", "floor per forwarded packet", f.total_ns, "ns");

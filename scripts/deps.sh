@@ -39,6 +39,8 @@ if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled janus >/dev/null
     systemctl disable --now janus >/dev/null 2>&1 || true
 fi
 
+scripts/srtp.sh
+
 if [[ "${1:-}" == "--test" ]]; then
     (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi

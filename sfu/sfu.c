@@ -291,6 +291,7 @@ sfu *sfu_create(const sfu_config *cfg, GMainContext *control, sfu_event_fn fn, v
     s->sh.sink->user = user;
     s->sh.sink->alive = 1;
     s->n_workers = cfg->workers > 0 ? cfg->workers : (int)g_get_num_processors();
+    g_message("media: %d worker(s), SRTP by %s", s->n_workers, srtp_session_backend());
     s->workers = g_new0(worker *, s->n_workers);
     s->rooms_per_worker = g_new0(int, s->n_workers);
     for (int i = 0; i < s->n_workers; i++) {

@@ -5,6 +5,7 @@
 #include "srtp_session.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <srtp2/srtp.h>
@@ -72,6 +73,24 @@ int srtp_session_global_init(void)
 {
     pthread_once(&srtp_once, global_init_once);
     return srtp_init_result;
+}
+
+static char backend_text[96];
+
+static void backend_fill(void)
+{
+#ifndef CONFAB_SRTP_BACKEND
+#define CONFAB_SRTP_BACKEND "system"
+#endif
+    snprintf(backend_text, sizeof backend_text, "%s on %s", srtp_get_version_string(),
+             CONFAB_SRTP_BACKEND);
+}
+
+const char *srtp_session_backend(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, backend_fill);
+    return backend_text;
 }
 
 static bool keys_valid(const dtls_srtp_keys *k)

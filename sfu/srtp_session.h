@@ -27,6 +27,11 @@ typedef struct srtp_session {
 
 int srtp_session_global_init(void);
 
+/* "libsrtp2 2.5.0 on openssl" or "... on system": which SRTP build this
+ * binary links, for logs and bench reports (CMakeLists.txt, scripts/srtp.sh).
+ * Any thread; the string is static. */
+const char *srtp_session_backend(void);
+
 /* Creates both contexts from exported keys (ssrc_any_inbound / outbound,
  * replay protection on). Returns 0 or -1. */
 int srtp_session_init(srtp_session *s, const dtls_srtp_keys *keys);
