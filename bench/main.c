@@ -8,6 +8,7 @@
 #include "media_cli.h"
 #include "report.h"
 #include "sigbench.h"
+#include "stunload.h"
 #include "target.h"
 
 #include <errno.h>
@@ -190,9 +191,11 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "signaling")) return run_signaling(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "media")) return media_cli_main(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "floor")) return floor_cli_main(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "stun")) return stunload_main(argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
         media_cli_usage(stdout);
+        stunload_usage(stdout);
         return 0;
     }
     usage(stderr);

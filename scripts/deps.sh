@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 BUILD_PKGS=(build-essential cmake pkg-config libglib2.0-dev libnice-dev libsrtp2-dev libssl-dev
             libmicrohttpd-dev libjansson-dev)
-TEST_PKGS=(chromium iproute2 util-linux clang libclang-rt-14-dev procps janus curl)
+TEST_PKGS=(chromium iproute2 util-linux clang libclang-rt-14-dev procps janus curl
+           stun-client coturn iptables)
 
 want=("${BUILD_PKGS[@]}")
 if [[ "${1:-}" == "--test" ]]; then
@@ -24,7 +25,7 @@ if ((${#missing[@]})); then
     echo "deps: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    # Packages with a service (janus) must not start it on the host network:
+    # Packages with a service (janus, coturn) must not start it on the host network:
     # tests start their own copy inside a private network namespace.
     policy=/usr/sbin/policy-rc.d
     own_policy=0
@@ -34,10 +35,12 @@ if ((${#missing[@]})); then
     apt-get install -y -q --no-install-recommends "${missing[@]}"
     if ((own_policy)); then rm -f "$policy"; fi
 fi
-# Never leave a packaged janus running outside a test's namespace.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled janus >/dev/null 2>&1; then
-    systemctl disable --now janus >/dev/null 2>&1 || true
-fi
+# Never leave a packaged janus or coturn running outside a test's namespace.
+for svc in janus coturn; do
+    if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled $svc >/dev/null 2>&1; then
+        systemctl disable --now $svc >/dev/null 2>&1 || true
+    fi
+done
 
 scripts/srtp.sh
 

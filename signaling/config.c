@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include "iceservers.h"
 #include "origin.h"
 #include "protocol.h"
 
@@ -53,6 +54,13 @@ static const char usage_text[] =
     "                         before it returns an empty array (default 25000)\n"
     "  --longpoll-idle-ms N   a long-poll client with no GET pending for this\n"
     "                         long has lost its connection (default 35000)\n"
+    "  --stun-port N          UDP and TCP port of the built-in STUN server,\n"
+    "                         handed to clients in ice_servers (default 3478;\n"
+    "                         0 turns it off; if the default is taken, confab\n"
+    "                         runs without it)\n"
+    "  --stun-address ADDR    its listen address (default: the --bind address)\n"
+    "  --stun-url URL         the ice_servers URL to hand out instead of\n"
+    "                         stun:HOST:PORT (HOST: the host the client used)\n"
     "  --help                 show this help and exit\n"
     "  --version              show the version and exit\n";
 
@@ -175,6 +183,8 @@ static int set_unsigned(unsigned *out, const char *name, const char *arg, long m
     return 0;
 }
 
+static int set_stun(config *cfg, int opt, const char *arg, FILE *err);
+
 static int add_allow_origin(config *cfg, const char *arg, FILE *err)
 {
     if (cfg->n_allow_origins >= CONFIG_MAX_ALLOW_ORIGINS)
@@ -206,6 +216,9 @@ enum {
     OPT_CHAT_RATE,
     OPT_CHAT_BURST,
     OPT_RESUME_GRACE,
+    OPT_STUN_PORT,
+    OPT_STUN_ADDRESS,
+    OPT_STUN_URL,
     OPT_HELP,
     OPT_VERSION
 };
@@ -228,6 +241,9 @@ static const struct option long_options[] = {
     {"resume-grace", required_argument, NULL, OPT_RESUME_GRACE},
     {"longpoll-hold-ms", required_argument, NULL, OPT_LONGPOLL_HOLD},
     {"longpoll-idle-ms", required_argument, NULL, OPT_LONGPOLL_IDLE},
+    {"stun-port", required_argument, NULL, OPT_STUN_PORT},
+    {"stun-address", required_argument, NULL, OPT_STUN_ADDRESS},
+    {"stun-url", required_argument, NULL, OPT_STUN_URL},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -278,8 +294,38 @@ static int apply_option(config *cfg, int opt, const char *arg, FILE *err)
         return set_ms(&cfg->longpoll_idle_ms, "--longpoll-idle-ms", arg, err);
     case OPT_ALLOW_ORIGIN:
         return add_allow_origin(cfg, arg, err);
+    case OPT_STUN_PORT:
+    case OPT_STUN_ADDRESS:
+    case OPT_STUN_URL:
+        return set_stun(cfg, opt, arg, err);
     }
     return apply_room_option(cfg, opt, arg, err);
+}
+
+static int set_stun(config *cfg, int opt, const char *arg, FILE *err)
+{
+    long v;
+    switch (opt) {
+    case OPT_STUN_PORT:
+        if (!parse_long(arg, 0, 65535, &v))
+            return bad(err, "--stun-port '%s': expected a number from 0 (off) to 65535", arg);
+        cfg->stun_port = (uint16_t)v;
+        cfg->stun_port_set = true;
+        return 0;
+    case OPT_STUN_ADDRESS:
+        if (!is_ip_literal(arg))
+            return bad(err, "--stun-address '%s': expected an IPv4 or IPv6 address", arg);
+        free(cfg->stun_address);
+        cfg->stun_address = strdup(arg);
+        return 0;
+    case OPT_STUN_URL:
+        if (!iceservers_url_valid(arg))
+            return bad(err, "--stun-url '%s': expected stun:HOST[:PORT] or stuns:HOST[:PORT]", arg);
+        free(cfg->stun_url);
+        cfg->stun_url = strdup(arg);
+        return 0;
+    }
+    return -1;
 }
 
 static void config_init(config *cfg)
@@ -297,6 +343,7 @@ static void config_init(config *cfg)
     cfg->chat_rate = 5;
     cfg->chat_burst = 10;
     cfg->resume_grace_s = 20;
+    cfg->stun_port = 3478;
 }
 
 config_result config_parse(int argc, char **argv, config *cfg, FILE *out, FILE *err)
@@ -339,6 +386,8 @@ void config_free(config *cfg)
 {
     free(cfg->bind);
     free(cfg->www_dir);
+    free(cfg->stun_address);
+    free(cfg->stun_url);
     for (int i = 0; i < cfg->n_ice_addresses; i++)
         free(cfg->ice_addresses[i]);
     free(cfg->ice_addresses);

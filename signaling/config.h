@@ -4,6 +4,7 @@
 #ifndef CONFAB_CONFIG_H
 #define CONFAB_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -34,6 +35,11 @@ typedef struct config {
     unsigned resume_grace_s; /* 0 = no resume */
     char **allow_origins;    /* normalized origins (origin.h) or "*" */
     int n_allow_origins;
+    /* The embedded STUN server (stun/stun_server.h, docs/deploy.md). */
+    uint16_t stun_port; /* UDP and TCP; 0 = off */
+    bool stun_port_set; /* given explicitly: failing to bind it is fatal */
+    char *stun_address; /* listen address; NULL = the --bind address */
+    char *stun_url;     /* ice_servers URL instead of stun:HOST:PORT; NULL = that */
 } config;
 
 typedef enum config_result {

@@ -2,6 +2,7 @@
  * Client requests to sfu calls, room changes and events (docs/protocol.md).
  */
 #include "dispatch_internal.h"
+#include "iceservers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +37,18 @@ void dispatch_broadcast_room_tracks(sigroom *r)
     g_free(tracks);
 }
 
-void dispatch_send_session_reply(session *s, int64_t id)
+void dispatch_send_session_reply(dispatch *d, session *s, int64_t id)
 {
     proto_session_info info = {
         .peer_id = s->peer_id, .room = sigroom_name(s->room), .resume_token = s->token};
+    char url[ICESERVERS_URL_MAX];
+    const char *urls[1] = {url};
+    if (d->opt.stun_url)
+        urls[0] = d->opt.stun_url;
+    else if (!s->transport || !iceservers_stun_url(s->transport->host, d->opt.stun_port, url))
+        urls[0] = NULL;
+    info.ice_urls = urls;
+    info.n_ice_urls = urls[0] ? 1 : 0;
     proto_peer *peers = sigroom_peers(s->room, s, &info.n_peers);
     proto_chat *chat = sigroom_chat_history(s->room, &info.n_chat);
     proto_room_track *tracks = sigroom_tracks(s->room, &info.n_tracks);
@@ -108,7 +117,7 @@ static void handle_join(dispatch *d, session *s, const proto_request *req)
     sigroom *r = sigroom_enter(d->rooms, req->room, s);
     s->state = SESSION_JOINED;
     ratelimit_init(&s->chat_limit, d->opt.chat_rate, d->opt.chat_burst, g_get_monotonic_time());
-    dispatch_send_session_reply(s, req->id);
+    dispatch_send_session_reply(d, s, req->id);
     dispatch_broadcast_owned(r, s, proto_encode_peer_joined(s->peer_id, s->name));
     g_debug("%s joined room %s", s->peer_id, sigroom_name(r));
 }
@@ -184,6 +193,9 @@ static void handle_joined_request(dispatch *d, session *s, const proto_request *
 {
     switch (req->type) {
     case PROTO_REQ_PUBLISH:
+        /* Labels first, so that the tracks this offer adds show with them. */
+        if (req->has_sources && sigroom_set_sources(s, req->sources, req->n_sources))
+            dispatch_broadcast_room_tracks(s->room);
         sfu_peer_publish(d->sfu, s->peer_id, req->id, req->sdp);
         break;
     case PROTO_REQ_ANSWER:
@@ -275,6 +287,12 @@ void dispatch_free(dispatch *d)
 session_registry *dispatch_registry(dispatch *d)
 {
     return d->reg;
+}
+
+void dispatch_counts(dispatch *d, size_t *rooms, size_t *sessions)
+{
+    *rooms = sigroom_registry_count(d->rooms);
+    *sessions = session_registry_count(d->reg);
 }
 
 void dispatch_set_sfu(dispatch *d, sfu *s)

@@ -19,6 +19,11 @@ typedef struct dispatch_options {
     double chat_rate;         /* chat and mute requests per second and peer ... */
     double chat_burst;        /* ... with bursts of this many */
     unsigned resume_grace_ms; /* 0: a lost transport or failed media ends the session at once */
+    /* ice_servers in join/resume replies (iceservers.h): stun_url when set
+     * (borrowed: outlives the dispatcher), else stun:HOST:stun_port with
+     * the client's Host; stun_port 0 = no STUN server, empty ice_servers. */
+    const char *stun_url;
+    uint16_t stun_port;
 } dispatch_options;
 
 typedef struct dispatch dispatch;
@@ -30,6 +35,9 @@ dispatch *dispatch_new(const dispatch_options *opt, GMainContext *ctx);
 void dispatch_free(dispatch *d);
 
 session_registry *dispatch_registry(dispatch *d);
+
+/* Rooms and sessions right now (GET /metrics). */
+void dispatch_counts(dispatch *d, size_t *rooms, size_t *sessions);
 
 /* The media core to drive; set once, after sfu_create. */
 void dispatch_set_sfu(dispatch *d, sfu *s);

@@ -25,7 +25,7 @@ void dispatch_broadcast_owned(sigroom *r, const session *except, char *text);
 void dispatch_broadcast_room_tracks(sigroom *r);
 
 /* The join and resume reply. */
-void dispatch_send_session_reply(session *s, int64_t id);
+void dispatch_send_session_reply(dispatch *d, session *s, int64_t id);
 
 /* Takes a joined session out of its room and the sfu, tells the others why
  * (peer_left with reason) and marks it SESSION_LEFT. Does not free it or

@@ -13,13 +13,18 @@ static proto_transport transport_of(const sfu_event *ev)
                                                     : PROTO_TRANSPORT_PUBLISH;
 }
 
-static proto_track *tracks_of(const sfu_track_info *info, int count, size_t *n)
+/* reg, when given, supplies each track's source label from its publisher
+ * (a publisher that is gone leaves it out). */
+static proto_track *tracks_of(session_registry *reg, const sfu_track_info *info, int count,
+                              size_t *n)
 {
     *n = count > 0 && info ? (size_t)count : 0;
     proto_track *out = g_new0(proto_track, *n + 1);
     for (size_t i = 0; i < *n; i++) {
         const sfu_track_info *t = &info[i];
-        out[i] = (proto_track){t->track_id, t->peer_id, t->kind, t->mid};
+        const session *pub = reg ? session_find(reg, t->peer_id) : NULL;
+        const char *src = pub ? sigroom_track_source(pub, t->track_id, t->kind) : NULL;
+        out[i] = (proto_track){t->track_id, t->peer_id, t->kind, t->mid, src};
     }
     return out;
 }
@@ -28,7 +33,7 @@ static proto_track *tracks_of(const sfu_track_info *info, int count, size_t *n)
 static void on_published(session *s, const sfu_event *ev)
 {
     size_t n;
-    proto_track *tracks = tracks_of(ev->tracks, ev->n_tracks, &n);
+    proto_track *tracks = tracks_of(NULL, ev->tracks, ev->n_tracks, &n);
     if (sigroom_set_published(s, tracks, n)) dispatch_broadcast_room_tracks(s->room);
     g_free(tracks);
 }
@@ -38,7 +43,7 @@ static void on_published(session *s, const sfu_event *ev)
 static void on_tracks(session *s, const sfu_event *ev)
 {
     size_t n;
-    proto_track *tracks = tracks_of(ev->tracks, ev->n_tracks, &n);
+    proto_track *tracks = tracks_of(s->reg, ev->tracks, ev->n_tracks, &n);
     dispatch_send_owned(s, proto_encode_tracks(tracks, n));
     g_free(tracks);
     g_free(s->last_view);
@@ -52,7 +57,7 @@ static void on_tracks(session *s, const sfu_event *ev)
 static void on_offer(session *s, const sfu_event *ev)
 {
     size_t n;
-    proto_track *tracks = tracks_of(s->last_view, s->n_last_view, &n);
+    proto_track *tracks = tracks_of(s->reg, s->last_view, s->n_last_view, &n);
     char *text = proto_encode_offer(ev->sdp, tracks, n);
     g_free(tracks);
     if (!text) {

@@ -3,8 +3,12 @@
  */
 #include "http.h"
 
+#include "iceservers.h"
 #include "longpoll.h"
+#include "metrics.h"
+#include "netaddr.h"
 #include "origin.h"
+#include "protocol.h"
 #include "websocket.h"
 #include "www.h"
 
@@ -28,7 +32,8 @@ struct http_server {
     char *www_dir;
     char **allow_origins;
     int n_allow_origins;
-    api_server *api; /* NULL without an api_query */
+    api_server *api;         /* NULL without an api_query */
+    struct metrics *metrics; /* NULL: no /metrics */
     /* Control thread only. */
     struct MHD_Daemon *daemon;
     MHD_socket quiesced_fd; /* the listener, ours to close after MHD stops */
@@ -43,6 +48,7 @@ typedef struct handoff {
     http_server *srv;
     int fd;
     struct MHD_UpgradeResponseHandle *urh;
+    char host[ICESERVERS_HOST_MAX];
     size_t extra_len;
     uint8_t extra[];
 } handoff;
@@ -93,7 +99,8 @@ static gboolean handoff_run(gpointer data)
 {
     handoff *h = data;
     /* After MHD_stop_daemon the socket and urh are gone with MHD. */
-    if (!h->srv->stopped) wsconn_server_accept(h->srv->ws, h->fd, h->urh, h->extra, h->extra_len);
+    if (!h->srv->stopped)
+        wsconn_server_accept(h->srv->ws, h->fd, h->urh, h->extra, h->extra_len, h->host);
     return G_SOURCE_REMOVE;
 }
 
@@ -101,11 +108,12 @@ static gboolean handoff_run(gpointer data)
 static void on_upgrade(void *cls, struct MHD_Connection *conn, void *req_cls, const char *extra_in,
                        size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
-    (void)conn;
     (void)req_cls;
     http_server *srv = cls;
     handoff *h = g_malloc(sizeof *h + extra_in_size);
     h->srv = srv;
+    iceservers_host_from_header(
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST), h->host);
     h->fd = sock;
     h->urh = urh;
     h->extra_len = extra_in_size;
@@ -209,6 +217,14 @@ static enum MHD_Result serve_file(const http_server *srv, struct MHD_Connection 
     return queue(conn, MHD_HTTP_OK, r);
 }
 
+/* A room link opens the page, which reads the room from its own URL. */
+static enum MHD_Result serve_room_link(const http_server *srv, struct MHD_Connection *conn,
+                                       const char *room)
+{
+    if (!proto_room_valid(room)) return respond_not_found(conn);
+    return serve_file(srv, conn, "/");
+}
+
 /* ---- routing ---- */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -242,6 +258,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (strcmp(url, "/ws") == 0) return serve_ws(srv, conn, method, version);
     if (strcmp(url, "/healthz") == 0)
         return queue(conn, MHD_HTTP_OK, text_response("{\"status\":\"ok\"}\n", "application/json"));
+    if (strcmp(url, "/metrics") == 0 && srv->metrics) {
+        char *page = metrics_render(srv->metrics);
+        struct MHD_Response *r = text_response(page, "text/plain; version=0.0.4; charset=utf-8");
+        g_free(page);
+        return queue(conn, MHD_HTTP_OK, r);
+    }
+    if (strncmp(url, "/r/", 3) == 0) return serve_room_link(srv, conn, url + 3);
     return serve_file(srv, conn, url);
 }
 
@@ -258,31 +281,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 /* ---- lifetime ---- */
 
-static bool make_address(const char *bind, uint16_t port, struct sockaddr_storage *ss, bool *ipv6)
-{
-    memset(ss, 0, sizeof *ss);
-    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-    if (inet_pton(AF_INET, bind, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(port);
-        *ipv6 = false;
-        return true;
-    }
-    if (inet_pton(AF_INET6, bind, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(port);
-        *ipv6 = true;
-        return true;
-    }
-    return false;
-}
-
 http_server *http_start(const http_options *opt, GMainContext *control, wsconn_server *ws)
 {
     struct sockaddr_storage ss;
-    bool ipv6;
-    if (!make_address(opt->bind, opt->port, &ss, &ipv6)) {
+    socklen_t ss_len;
+    if (!netaddr_parse(opt->bind, opt->port, &ss, &ss_len)) {
         fprintf(stderr, "confab: bad listen address '%s'\n", opt->bind);
         return NULL;
     }
@@ -297,12 +300,13 @@ http_server *http_start(const http_options *opt, GMainContext *control, wsconn_s
         srv->allow_origins[i] = g_strdup(opt->allow_origins[i]);
     if (opt->api_query) srv->api = api_server_new(control, opt->api_query, opt->api_user);
     srv->lp = opt->longpoll;
+    srv->metrics = opt->metrics;
     /* MHD_USE_ITC lets http_quiesce stop the listener of a running thread,
      * and wakes that thread when the control thread resumes a suspended
      * long-poll request (MHD_ALLOW_SUSPEND_RESUME implies it). */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_UPGRADE |
                      MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-                     (ipv6 ? MHD_USE_IPv6 : 0);
+                     (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     srv->daemon = MHD_start_daemon(
         flags, opt->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,

@@ -30,6 +30,8 @@ typedef struct http_options {
     /* Answers /api/rooms on the control thread; NULL: 404. */
     api_query_fn api_query;
     void *api_user;
+    /* Serves GET /metrics (metrics.h) from MHD's thread; NULL: 404. */
+    struct metrics *metrics;
 } http_options;
 
 typedef struct http_server http_server;

@@ -211,7 +211,7 @@ static bool random_sid(char sid[LPCODEC_SID_LEN + 1])
     return true;
 }
 
-static lpclient *client_new(longpoll_server *srv)
+static lpclient *client_new(longpoll_server *srv, const char *host)
 {
     lpclient *c = g_new0(lpclient, 1);
     do {
@@ -222,6 +222,7 @@ static lpclient *client_new(longpoll_server *srv)
         }
     } while (g_hash_table_contains(srv->clients, c->sid));
     c->transport.ops = &transport_ops;
+    g_strlcpy(c->transport.host, host, sizeof c->transport.host);
     c->srv = srv;
     g_queue_init(&c->out);
     c->session = session_new(srv->reg, &c->transport);
@@ -247,7 +248,7 @@ static void handle_create(longpoll_server *srv, lp_request *r)
         request_answer_static(r, MHD_HTTP_SERVICE_UNAVAILABLE, ERR_FULL);
         return;
     }
-    lpclient *c = client_new(srv);
+    lpclient *c = client_new(srv, r->host);
     if (!c) {
         request_answer_static(r, MHD_HTTP_INTERNAL_SERVER_ERROR, ERR_INTERNAL);
         return;

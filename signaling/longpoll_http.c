@@ -3,6 +3,7 @@
  * collects its body, suspends it and hands it to the control thread
  * (longpoll.c), and sends the answer once the control thread resumed it.
  */
+#include "iceservers.h"
 #include "longpoll_req.h"
 
 #include <errno.h>
@@ -102,6 +103,9 @@ static enum MHD_Result first_call(longpoll_server *srv, struct MHD_Connection *c
     r->conn = conn;
     r->kind = kind;
     memcpy(r->sid, sid, sizeof sid);
+    if (kind == LP_CREATE)
+        iceservers_host_from_header(
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST), r->host);
     if (kind == LP_POST) r->body = g_byte_array_new();
     g_hash_table_add(srv->live, r);
     *req_cls = r;

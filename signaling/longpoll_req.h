@@ -33,6 +33,7 @@ typedef struct lp_request {
     lp_kind kind;
     char sid[LPCODEC_SID_LEN + 1];
     GByteArray *body; /* LP_POST: the body received so far */
+    char host[256];   /* LP_CREATE: the Host header's host part (iceservers.h) */
     bool too_big;     /* the body went over LONGPOLL_MAX_BODY */
     /* Written by the control thread before it resumes the connection. */
     bool answered;

@@ -7,7 +7,9 @@
 #include "dispatch.h"
 #include "http.h"
 #include "longpoll.h"
+#include "metrics.h"
 #include "sfu.h"
+#include "stun_server.h"
 #include "wsconn.h"
 
 #include <glib-unix.h>
@@ -26,6 +28,9 @@ typedef struct app {
     wsconn_server *ws;
     longpoll_server *lp;
     http_server *http;
+    stun_server *stun; /* NULL when off */
+    metrics *metrics;
+    GSource *metrics_timer;
 } app;
 
 static gboolean on_signal(gpointer data)
@@ -46,6 +51,56 @@ static void watch_signals(app *a)
     }
 }
 
+/* The embedded STUN server on its own thread. False only when the user
+ * asked for a port explicitly and it cannot be had; the default port being
+ * taken (say, a second confab in the same namespace) is only a warning. */
+static bool start_stun(app *a, const config *cfg)
+{
+    if (!cfg->stun_port) return true;
+    stun_server_config sc = {
+        .n_listen = 1,
+        .port = cfg->stun_port,
+        .threads = 1,
+        .udp = true,
+        .tcp = true,
+        .software = "confab " CONFAB_VERSION,
+        .rate = 200,
+        .burst = 400,
+    };
+    sc.listen[0] = cfg->stun_address ? cfg->stun_address : cfg->bind;
+    char err[256];
+    bool inuse = false;
+    a->stun = stun_server_start(&sc, err, sizeof err, &inuse);
+    if (a->stun) {
+        g_message("STUN server on UDP and TCP port %u", (unsigned)stun_server_port(a->stun));
+        return true;
+    }
+    if (!cfg->stun_port_set && inuse) {
+        g_warning("STUN server not started (%s); ice_servers will be empty", err);
+        return true;
+    }
+    fprintf(stderr, "confab: STUN server: %s\n", err);
+    return false;
+}
+
+static gboolean on_metrics_tick(gpointer data)
+{
+    app *a = data;
+    size_t rooms, sessions;
+    dispatch_counts(a->dispatch, &rooms, &sessions);
+    metrics_set_gauges(a->metrics, rooms, sessions, wsconn_server_count(a->ws));
+    return G_SOURCE_CONTINUE;
+}
+
+static void start_metrics(app *a)
+{
+    a->metrics = metrics_new(a->stun);
+    on_metrics_tick(a);
+    a->metrics_timer = g_timeout_source_new_seconds(1);
+    g_source_set_callback(a->metrics_timer, on_metrics_tick, a, NULL);
+    g_source_attach(a->metrics_timer, a->ctx);
+}
+
 /* Runs whatever is ready on the control context until nothing is. */
 static void drain(GMainContext *ctx)
 {
@@ -61,6 +116,7 @@ static bool app_start(app *a, const config *cfg)
     g_main_context_push_thread_default(a->ctx);
     a->loop = g_main_loop_new(a->ctx, FALSE);
     watch_signals(a);
+    if (!start_stun(a, cfg)) return false;
     dispatch_options dopt = {
         .rooms = {.max_rooms = cfg->max_rooms,
                   .max_peers = cfg->max_peers_per_room,
@@ -70,6 +126,8 @@ static bool app_start(app *a, const config *cfg)
         .chat_rate = cfg->chat_rate,
         .chat_burst = cfg->chat_burst,
         .resume_grace_ms = cfg->resume_grace_s * 1000,
+        .stun_url = cfg->stun_url,
+        .stun_port = a->stun ? stun_server_port(a->stun) : 0,
     };
     a->dispatch = dispatch_new(&dopt, a->ctx);
 
@@ -95,6 +153,8 @@ static bool app_start(app *a, const config *cfg)
                        .api_query = dispatch_api_rooms,
                        .api_user = a->dispatch};
     ho.longpoll = a->lp;
+    start_metrics(a);
+    ho.metrics = a->metrics;
     a->http = http_start(&ho, a->ctx, a->ws);
     if (!a->http) return false;
     g_message("listening on http://%s%s%s:%u/ (%s web client)", strchr(cfg->bind, ':') ? "[" : "",
@@ -120,6 +180,13 @@ static void app_stop(app *a)
     /* Hand-offs queued in the meantime are now no-ops. */
     drain(a->ctx);
     http_free(a->http);
+    /* MHD's thread, which renders /metrics, is gone: now the STUN server. */
+    if (a->metrics_timer) {
+        g_source_destroy(a->metrics_timer);
+        g_source_unref(a->metrics_timer);
+    }
+    metrics_free(a->metrics);
+    stun_server_stop(a->stun);
     wsconn_server_free(a->ws);
     longpoll_server_free(a->lp);
     if (a->sfu) sfu_destroy(a->sfu);

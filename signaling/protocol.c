@@ -162,6 +162,59 @@ static int decode_sdp(json_t *doc, proto_request *req, proto_error *err)
     return get_string(doc, "sdp", PROTO_SDP_MAX, &req->sdp, err);
 }
 
+bool proto_source_valid(const char *source)
+{
+    size_t n = strlen(source);
+    if (n < 1 || n > PROTO_SOURCE_MAX) return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = source[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+const char *proto_source_default(const char *kind)
+{
+    return kind && strcmp(kind, "video") == 0 ? "camera" : "microphone";
+}
+
+/* sources: {"<mid>": "<label>", ...}; jansson keys may hold \u0000, so the
+ * key's length is checked against strlen. */
+static int decode_sources(json_t *doc, proto_request *req, proto_error *err)
+{
+    json_t *obj = json_object_get(doc, "sources");
+    if (!obj) return 0;
+    if (!json_is_object(obj)) return fail(err, ERR_BAD_REQUEST, "sources must be an object");
+    if (json_object_size(obj) > PROTO_SOURCES_MAX)
+        return fail(err, ERR_BAD_REQUEST, "sources has more than %d entries", PROTO_SOURCES_MAX);
+    const char *mid;
+    size_t mid_len;
+    json_t *v;
+    json_object_keylen_foreach(obj, mid, mid_len, v)
+    {
+        if (mid_len < 1 || mid_len > PROTO_MID_MAX || strlen(mid) != mid_len ||
+            !printable_ascii(mid, false))
+            return fail(err, ERR_BAD_REQUEST,
+                        "sources keys must be mids of 1 to %d printable ASCII characters",
+                        PROTO_MID_MAX);
+        const char *src = json_string_value(v);
+        if (!src || strlen(src) != json_string_length(v) || !proto_source_valid(src))
+            return fail(err, ERR_BAD_REQUEST,
+                        "sources values must be 1 to %d characters from a-z 0-9 _ -",
+                        PROTO_SOURCE_MAX);
+        req->sources[req->n_sources++] = (proto_source){mid, src};
+    }
+    req->has_sources = true;
+    return 0;
+}
+
+static int decode_publish(json_t *doc, proto_request *req, proto_error *err)
+{
+    if (decode_sdp(doc, req, err) < 0) return -1;
+    return decode_sources(doc, req, err);
+}
+
 static int decode_transport(json_t *doc, proto_request *req, proto_error *err)
 {
     json_t *v = json_object_get(doc, "transport");
@@ -295,6 +348,7 @@ static int decode_body(json_t *doc, proto_request *req, proto_error *err)
     case PROTO_REQ_JOIN:
         return decode_join(doc, req, err);
     case PROTO_REQ_PUBLISH:
+        return decode_publish(doc, req, err);
     case PROTO_REQ_ANSWER:
         return decode_sdp(doc, req, err);
     case PROTO_REQ_CANDIDATE:

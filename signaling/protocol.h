@@ -25,6 +25,8 @@
 #define PROTO_CHAT_MAX      32768 /* the highest chat cap a server may set (bytes) */
 #define PROTO_TRACK_ID_MAX  128   /* bytes of a track id */
 #define PROTO_TOKEN_LEN     32    /* hex digits of a resume token (128 bits) */
+#define PROTO_SOURCE_MAX    16    /* bytes of a track source label */
+#define PROTO_SOURCES_MAX   64    /* entries of publish's sources (one per m-section) */
 
 /* WebSocket close codes of the protocol (besides RFC 6455's own). */
 #define PROTO_CLOSE_LEFT          1000 /* after the reply to leave */
@@ -43,6 +45,13 @@ typedef enum proto_req_type {
     PROTO_REQ_RESUME,
     PROTO_REQ_RESTART_ICE,
 } proto_req_type;
+
+/* A track source label of publish: the publisher's mid and what the track
+ * shows ("camera", "microphone", "screen", ...). */
+typedef struct proto_source {
+    const char *mid;
+    const char *source;
+} proto_source;
 
 typedef enum proto_transport {
     PROTO_TRANSPORT_PUBLISH = 0,
@@ -68,6 +77,11 @@ typedef struct proto_request {
     bool muted;                /* mute */
     const char *token;         /* resume: PROTO_TOKEN_LEN lowercase hex digits */
     json_t *doc_;              /* private: owns the strings above */
+
+    /* publish: the optional sources object (mid -> label), in no order; doc_ owns the strings */
+    bool has_sources;
+    size_t n_sources;
+    proto_source sources[PROTO_SOURCES_MAX];
 } proto_request;
 
 typedef struct proto_error {
@@ -86,6 +100,11 @@ const char *proto_transport_name(proto_transport t);
 /* The rules of docs/protocol.md, also used by the HTTP API. */
 bool proto_room_valid(const char *room);
 bool proto_name_valid(const char *name);
+/* A track source label: 1..PROTO_SOURCE_MAX characters from a-z 0-9 _ -. */
+bool proto_source_valid(const char *source);
+/* What a track shows when its publisher named nothing: "camera" for
+ * video, "microphone" for audio (and anything else). */
+const char *proto_source_default(const char *kind);
 
 typedef struct proto_peer {
     const char *id;
@@ -98,6 +117,7 @@ typedef struct proto_track {
     const char *peer_id;
     const char *kind;
     const char *mid;
+    const char *source; /* NULL: not written */
 } proto_track;
 
 /* A track as the room knows it (room_tracks, join reply, HTTP API). */
@@ -106,6 +126,7 @@ typedef struct proto_room_track {
     const char *peer_id;
     const char *kind;
     bool muted;
+    const char *source; /* NULL: the default of kind */
 } proto_room_track;
 
 typedef struct proto_chat {
@@ -127,6 +148,10 @@ typedef struct proto_session_info {
     size_t n_chat;
     const proto_room_track *tracks;
     size_t n_tracks;
+    /* STUN/TURN URLs, sent as one ice_servers entry {"urls":[...]}; none =
+     * an empty ice_servers. */
+    const char *const *ice_urls;
+    size_t n_ice_urls;
 } proto_session_info;
 
 typedef struct proto_room_summary {

@@ -120,6 +120,8 @@ static json_t *room_track_list(const proto_room_track *tracks, size_t n)
         json_t *t = track_object(tracks[i].track_id, tracks[i].peer_id, tracks[i].kind);
         if (!t) break;
         json_object_set_new(t, "muted", json_boolean(tracks[i].muted));
+        const char *src = tracks[i].source;
+        json_object_set_new(t, "source", jstr(src ? src : proto_source_default(tracks[i].kind)));
         json_array_append_new(list, t);
     }
     return list;
@@ -138,6 +140,20 @@ char *proto_encode_reply_join(int64_t id, const char *peer_id, const char *room,
     return reply(id, data);
 }
 
+/* [{"urls":[...]}], or [] without URLs. */
+static json_t *ice_server_list(const char *const *urls, size_t n)
+{
+    json_t *list = json_array();
+    if (!list || !n) return list;
+    json_t *server = json_object();
+    json_t *u = json_array();
+    for (size_t i = 0; u && i < n; i++)
+        json_array_append_new(u, jstr(urls[i]));
+    json_object_set_new(server, "urls", u);
+    json_array_append_new(list, server);
+    return list;
+}
+
 char *proto_encode_reply_session(int64_t id, const proto_session_info *info)
 {
     json_t *data = json_object();
@@ -152,7 +168,7 @@ char *proto_encode_reply_session(int64_t id, const proto_session_info *info)
     json_object_set_new(data, "peer_id", jstr(info->peer_id));
     json_object_set_new(data, "room", jstr(info->room));
     json_object_set_new(data, "peers", peer_list(info->peers, info->n_peers));
-    json_object_set_new(data, "ice_servers", json_array());
+    json_object_set_new(data, "ice_servers", ice_server_list(info->ice_urls, info->n_ice_urls));
     json_object_set_new(data, "resume_token", jstr(info->resume_token));
     json_object_set_new(data, "chat", chat);
     json_object_set_new(data, "room_tracks", room_track_list(info->tracks, info->n_tracks));
@@ -183,6 +199,7 @@ static json_t *track_list(const proto_track *tracks, size_t n)
         json_t *t = track_object(tracks[i].track_id, tracks[i].peer_id, tracks[i].kind);
         if (!t) break;
         json_object_set_new(t, "mid", jstr(tracks[i].mid));
+        if (tracks[i].source) json_object_set_new(t, "source", jstr(tracks[i].source));
         json_array_append_new(list, t);
     }
     return list;

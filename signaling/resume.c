@@ -153,7 +153,7 @@ void resume_request(dispatch *d, session *s, const proto_request *req)
         return;
     }
     g_debug("%s: resumed", s->peer_id);
-    dispatch_send_session_reply(s, req->id);
+    dispatch_send_session_reply(d, s, req->id);
     /* An offer sent on the lost connection may never have arrived. */
     if (s->pending_offer && !s->pending_offer_queued) session_send(s, s->pending_offer);
     session_flush_outbox(s);

@@ -46,6 +46,7 @@ static void session_destroy(gpointer p)
     drop_source(&s->media_grace);
     g_ptr_array_unref(s->published);
     g_hash_table_destroy(s->muted);
+    g_hash_table_destroy(s->sources);
     g_free(s->pending_offer);
     g_free(s->last_view);
     g_free(s->name);
@@ -121,6 +122,7 @@ session *session_new(session_registry *reg, session_transport *t)
     g_queue_init(&s->outbox);
     s->published = g_ptr_array_new_with_free_func(track_free);
     s->muted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    s->sources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     g_hash_table_insert(reg->by_id, s->peer_id, s);
     return s;
 }

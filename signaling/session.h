@@ -45,6 +45,9 @@ typedef struct session_transport_ops {
 
 struct session_transport {
     const session_transport_ops *ops;
+    /* The host part of the HTTP Host header this client connected with
+     * (iceservers.h), "" when unknown: its STUN server URL uses it. */
+    char host[256];
 };
 
 typedef enum session_state {
@@ -80,6 +83,7 @@ struct session {
     ratelimit chat_limit;
     GPtrArray *published; /* session_track *: what this peer publishes */
     GHashTable *muted;    /* track ids this peer flagged muted (set of owned strings) */
+    GHashTable *sources;  /* track id -> source label named in publish (both owned) */
     GSource *grace;       /* ends a detached session */
     GSource *media_grace; /* ends a session whose media transport failed */
     bool publish_failed, subscribe_failed, media_closed;

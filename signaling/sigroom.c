@@ -269,7 +269,8 @@ proto_room_track *sigroom_tracks(const sigroom *r, size_t *n)
         for (guint j = 0; j < m->published->len; j++) {
             const session_track *t = m->published->pdata[j];
             bool muted = g_hash_table_contains(m->muted, t->track_id);
-            out[(*n)++] = (proto_room_track){t->track_id, m->peer_id, t->kind, muted};
+            const char *src = sigroom_track_source(m, t->track_id, t->kind);
+            out[(*n)++] = (proto_room_track){t->track_id, m->peer_id, t->kind, muted, src};
         }
     }
     return out;
@@ -285,6 +286,37 @@ bool sigroom_set_muted(session *s, const char *track_id, bool muted)
     if (g_hash_table_size(s->muted) >= SIGROOM_MUTED_MAX) return false;
     g_hash_table_add(s->muted, g_strdup(track_id));
     return true;
+}
+
+const char *sigroom_track_source(const session *s, const char *track_id, const char *kind)
+{
+    const char *src = g_hash_table_lookup(s->sources, track_id);
+    return src ? src : proto_source_default(kind);
+}
+
+/* The published tracks' labels, joined, to tell whether they changed. */
+static char *published_sources(const session *s)
+{
+    GString *out = g_string_new(NULL);
+    for (guint i = 0; i < s->published->len; i++) {
+        const session_track *t = s->published->pdata[i];
+        g_string_append_printf(out, "%s ", sigroom_track_source(s, t->track_id, t->kind));
+    }
+    return g_string_free(out, FALSE);
+}
+
+bool sigroom_set_sources(session *s, const proto_source *src, size_t n)
+{
+    char *before = published_sources(s);
+    g_hash_table_remove_all(s->sources);
+    for (size_t i = 0; i < n; i++)
+        g_hash_table_replace(s->sources, g_strdup_printf("%s-%s", s->peer_id, src[i].mid),
+                             g_strdup(src[i].source));
+    char *after = published_sources(s);
+    bool changed = strcmp(before, after) != 0;
+    g_free(before);
+    g_free(after);
+    return changed;
 }
 
 /* ---- HTTP API ---- */

@@ -74,6 +74,13 @@ proto_room_track *sigroom_tracks(const sigroom *r, size_t *n);
  * SIGROOM_MUTED_MAX tracks. */
 bool sigroom_set_muted(session *s, const char *track_id, bool muted);
 
+/* Replaces the source labels s named for its tracks (mid -> label, from
+ * publish). Returns true when the label of a track s publishes changed. */
+bool sigroom_set_sources(session *s, const proto_source *src, size_t n);
+/* The label of one of s's tracks: the one named in publish, else the
+ * default of kind. Points into s or is static. */
+const char *sigroom_track_source(const session *s, const char *track_id, const char *kind);
+
 /* JSON of the HTTP API: the listed rooms that have members (names that
  * start with "_" are not listed), and one room's members and tracks. */
 char *sigroom_registry_list_json(sigroom_registry *rr);

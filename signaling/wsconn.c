@@ -541,8 +541,13 @@ static wsconn *conn_new(wsconn_server *srv, int fd, struct MHD_UpgradeResponseHa
     return c;
 }
 
+size_t wsconn_server_count(const wsconn_server *srv)
+{
+    return srv ? g_queue_get_length((GQueue *)&srv->conns) : 0;
+}
+
 void wsconn_server_accept(wsconn_server *srv, int fd, struct MHD_UpgradeResponseHandle *urh,
-                          const uint8_t *extra, size_t extra_len)
+                          const uint8_t *extra, size_t extra_len, const char *host)
 {
     if (srv->stopping || extra_len > IN_CAP) {
         MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
@@ -554,6 +559,7 @@ void wsconn_server_accept(wsconn_server *srv, int fd, struct MHD_UpgradeResponse
         MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
         return;
     }
+    g_strlcpy(c->transport.host, host ? host : "", sizeof c->transport.host);
     c->session = session_new(srv->reg, &c->transport);
     if (!c->session) {
         begin_close(c, WS_CLOSE_INTERNAL, "no session", false);

@@ -47,7 +47,9 @@ wsconn_server *wsconn_server_new(GMainContext *ctx, session_registry *reg);
 /* Takes over an upgraded socket (control thread). extra holds bytes the
  * client sent after its HTTP request, already read by libmicrohttpd. */
 void wsconn_server_accept(wsconn_server *srv, int fd, struct MHD_UpgradeResponseHandle *urh,
-                          const uint8_t *extra, size_t extra_len);
+                          const uint8_t *extra, size_t extra_len, const char *host);
+/* Open WebSocket connections (for GET /metrics). */
+size_t wsconn_server_count(const wsconn_server *srv);
 
 /* Closes every connection (best-effort close frame 1001) and from then on
  * closes new ones at once. */

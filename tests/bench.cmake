@@ -35,6 +35,19 @@ set_tests_properties(bench_media_smoke PROPERTIES
   TIMEOUT 180
   ENVIRONMENT "CONFAB_BIN=$<TARGET_FILE:confab>;CONFAB_BENCH_BIN=$<TARGET_FILE:confab-bench>")
 
+# The STUN mode (issue 6): confab-stun and, when installed, coturn, one run
+# of 2 s each in a private namespace (bench/stun.sh). Asserts correctness
+# only: every answer matched an outstanding request and carried the
+# client's own address, nothing was lost, the JSON report is well formed.
+add_test(NAME bench_stun_smoke
+         COMMAND sh ${PROJECT_SOURCE_DIR}/bench/stun.sh -n 1 -d 2
+                 -o ${CMAKE_BINARY_DIR}/bench-stun-smoke)
+set_tests_properties(bench_stun_smoke PROPERTIES
+  LABELS "bench;stun"
+  RUN_SERIAL TRUE
+  TIMEOUT 120
+  ENVIRONMENT "CONFAB_STUN_BIN=$<TARGET_FILE:confab-stun>;CONFAB_BENCH_BIN=$<TARGET_FILE:confab-bench>")
+
 # The Janus target (issue 4), against Debian's janus 1.1.2 in a private
 # network namespace (bench/janus/run.sh): janus_probe's signaling (session,
 # handle, room, join, the bench's publish offer answered) and 2 s of real

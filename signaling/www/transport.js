@@ -28,14 +28,20 @@ function parseOrReport(text, handlers) {
   }
 }
 
+// The server's origin: the page's own, or the one of base (a URL).
+function serverOrigin(base) {
+  return base ? new URL(base, location.href) : location;
+}
+
 // Resolves once the WebSocket is open; rejects if it errors or closes
 // before that, or is not open within timeoutMs (some proxies hold it).
-export function openWebSocket(handlers, timeoutMs = WS_OPEN_TIMEOUT_MS) {
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+export function openWebSocket(handlers, timeoutMs = WS_OPEN_TIMEOUT_MS, base = '') {
+  const origin = serverOrigin(base);
+  const scheme = origin.protocol === 'https:' ? 'wss' : 'ws';
   return new Promise((resolve, reject) => {
     let opened = false;
     let settled = false;
-    const ws = new WebSocket(`${scheme}://${location.host}/ws`);
+    const ws = new WebSocket(`${scheme}://${origin.host}/ws`);
     const giveUp = (why) => {
       if (settled) return;
       settled = true;
@@ -86,8 +92,8 @@ export function openWebSocket(handlers, timeoutMs = WS_OPEN_TIMEOUT_MS) {
 // Creates a long-poll session, then keeps one GET pending at all times and
 // sends messages with one POST at a time (batched while one is in flight),
 // so that the server sees them in order.
-export async function openLongPoll(handlers) {
-  const base = `${location.origin}/lp`;
+export async function openLongPoll(handlers, origin = '') {
+  const base = `${serverOrigin(origin).origin}/lp`;
   const created = await fetch(base, { method: 'POST', headers: JSON_HEADERS, body: '{}' });
   if (created.status !== 201 && created.status !== 200) {
     throw new Error(`long-poll session refused (HTTP ${created.status})`);
@@ -181,14 +187,15 @@ export async function openLongPoll(handlers) {
 }
 
 // mode: 'longpoll' or 'websocket' forces one; anything else tries the
-// WebSocket first and falls back to long-poll on its own.
-export async function connectTransport(handlers, mode) {
-  if (mode === 'longpoll') return openLongPoll(handlers);
-  if (mode === 'websocket') return openWebSocket(handlers);
+// WebSocket first and falls back to long-poll on its own. base: the
+// server's URL when it is not the page's origin ('' for the page's).
+export async function connectTransport(handlers, mode, base = '') {
+  if (mode === 'longpoll') return openLongPoll(handlers, base);
+  if (mode === 'websocket') return openWebSocket(handlers, WS_OPEN_TIMEOUT_MS, base);
   try {
-    return await openWebSocket(handlers);
+    return await openWebSocket(handlers, WS_OPEN_TIMEOUT_MS, base);
   } catch (err) {
     console.warn(`${err.message}: falling back to HTTP long-poll`);
-    return openLongPoll(handlers);
+    return openLongPoll(handlers, base);
   }
 }

@@ -20,7 +20,8 @@ fileWatchdog(9 * 60 * 1000);
 
 const ROOM = 'e2e-call';
 
-// What a page knows about one publisher: its tracks, its tile, whether it left.
+// What a page knows about one publisher: its tracks, whether the library
+// still shows it with media ("tile"), whether it left.
 // A track the server took away is "gone" when it left its MediaStream and
 // either ended (its m-section was rejected with port 0: Chromium stops the
 // transceiver) or was muted by an inactive m-section, or its transceiver was
@@ -51,7 +52,7 @@ function peerView(page, peerId) {
     return {
       left: left ? { reason: left.reason } : null,
       tracks,
-      tile: !!document.querySelector(`.tile[data-peer="${id}"]`),
+      tile: !!(c.peers.get(id) && c.peers.get(id).tracks.size),
       listed: c.tracks.some((t) => t.peer_id === id),
     };
   }, peerId);
@@ -96,9 +97,10 @@ async function assertStillFlowing(pages, ms = 2000) {
   assert.deepEqual(problems, [], 'media stopped flowing between the peers that stayed');
 }
 
+// The people the client library shows with media (what a page draws tiles for).
 async function tileNames(page) {
   return page.evaluate(() =>
-    [...document.querySelectorAll('.tile[data-peer]')].map((el) => el.querySelector('span').textContent).sort(),
+    [...window.confab.peers.values()].filter((p) => p.tracks.size > 0).map((p) => p.name).sort(),
   );
 }
 

@@ -8,7 +8,8 @@ if(NOT EXISTS ${CONFAB_E2E_DIR}/node_modules/playwright-core)
 endif()
 
 # name, then the hard limit in seconds
-set(CONFAB_E2E_TESTS call 600 badinput 300 longpoll 600 protocol 300 icerestart 300)
+set(CONFAB_E2E_TESTS call 600 badinput 300 longpoll 600 protocol 300 icerestart 300 ui 600 client 300
+    stun 240)
 while(CONFAB_E2E_TESTS)
   list(POP_FRONT CONFAB_E2E_TESTS name timeout)
   add_test(NAME e2e_${name}

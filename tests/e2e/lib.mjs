@@ -113,17 +113,19 @@ async function httpOk(url) {
 }
 
 export class Server {
-  constructor(name, extraArgs = []) {
+  // port: a fixed port (to restart a server where the last one was).
+  constructor(name, extraArgs = [], { port = null } = {}) {
     this.name = name;
     this.extraArgs = extraArgs;
     this.exit = null;
+    this.fixedPort = port;
   }
 
   async start() {
     fs.mkdirSync(artifactsDir, { recursive: true });
     const bin = process.env.CONFAB_BIN;
     if (!bin) throw new Error('CONFAB_BIN is not set (path of the confab binary)');
-    this.port = await freePort();
+    this.port = this.fixedPort || (await freePort());
     this.url = `http://127.0.0.1:${this.port}`;
     this.wsUrl = `ws://127.0.0.1:${this.port}/ws`;
     this.logPath = path.join(artifactsDir, `${slug(this.name)}.confab.log`);
@@ -180,7 +182,8 @@ export class Server {
 
   // SIGTERM, then wait; a non-zero exit or a sanitizer report is a failure.
   async stop() {
-    if (!this.proc) return;
+    if (!this.proc || this.stopped) return;
+    this.stopped = true;
     const problems = [];
     if (!this.exit) {
       this.proc.kill('SIGTERM');
@@ -247,8 +250,10 @@ function findBrowserPid(userDataDir) {
 }
 
 export class Browser {
-  constructor(name) {
+  // args: Chromium's command line (CHROMIUM_ARGS, or a variant of it).
+  constructor(name, args = CHROMIUM_ARGS) {
     this.name = name;
+    this.args = args;
     this.pages = [];
   }
 
@@ -258,7 +263,7 @@ export class Browser {
     this.ctx = await chromium.launchPersistentContext(this.userDataDir, {
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: this.args,
       timeout: 30000,
     });
     this.pid = findBrowserPid(this.userDataDir);
@@ -310,9 +315,86 @@ export class Browser {
 
 // ---- call pages ---------------------------------------------------------------
 
-// Opens the call page served by confab. Unless wait is false, also waits
-// for its join reply (see joined()). transport ('longpoll' or 'websocket')
-// forces the page's signaling transport.
+// Runs inside the page: joins through the client library (confab.js) with
+// the fake camera and microphone, and keeps the view of the call the tests
+// read as window.confab. The tests do not depend on the page's UI.
+async function startCall({ room, name, transport }) {
+  const c = {
+    call: null,
+    events: [], // every event received, without its sdp, with `at` (performance.now())
+    tracks: [], // the latest track list from an `offer` or `tracks` event
+    received: [], // every remote track seen: { track, stream, streamId, mid, at, endedAt, removedAt }
+    states: [], // every 'state' event of the library, with `at`
+    lib: [], // the library's other events (peer-joined, track-added, chat, ...), with `at`
+    joinedAt: null,
+    errors: [],
+    localStream: null,
+    locals: [], // the library's LocalTracks
+  };
+  window.confab = c;
+  const fail = (where, err) => c.errors.push(`${where}: ${err && err.message ? err.message : err}`);
+  try {
+    const { Confab } = await import('/confab.js');
+    const call = new Confab({ transport: transport || 'auto' });
+    c.call = call;
+    for (const [key, get] of [
+      ['peerId', () => call.peerId],
+      ['peers', () => call.peers],
+      ['publishPc', () => call.publishPc],
+      ['subscribePc', () => call.subscribePc],
+      ['transport', () => call.transportName],
+      ['ws', () => (call.connection && call.connection.ws) || null],
+    ]) {
+      Object.defineProperty(c, key, { get, enumerable: true });
+    }
+    c.restartIce = () => call.restartIce();
+    call.on('message', ({ msg }) => {
+      if (msg.type === 'reply' || msg.type === 'error') return;
+      const { sdp, ...logged } = msg;
+      c.events.push({ ...logged, at: performance.now() });
+      if (msg.type === 'offer' || msg.type === 'tracks') c.tracks = msg.tracks || [];
+    });
+    call.on('state', (e) => c.states.push({ ...e, at: performance.now() }));
+    // The library's own events, reduced to what JSON can carry.
+    for (const ev of ['peer-joined', 'peer-left', 'track-added', 'track-removed', 'track-muted', 'chat', 'rejoined', 'quality']) {
+      call.on(ev, (d) => {
+        const t = d.track;
+        c.lib.push({
+          name: ev,
+          at: performance.now(),
+          peer: d.peer ? d.peer.id : undefined,
+          track: t ? { id: t.id, kind: t.kind, source: t.source, muted: t.muted } : undefined,
+          ...Object.fromEntries(['muted', 'reason', 'message', 'peerId', 'previousPeerId', 'quality'].filter((k) => k in d).map((k) => [k, d[k]])),
+        });
+      });
+    }
+    call.on('error', (e) => fail(e.code, e));
+    call.on('track-added', ({ peer, track }) => {
+      const stream = peer.stream || track.stream;
+      const entry = { track: track.track, stream, streamId: stream.id, mid: track.mid, at: performance.now(), endedAt: null, removedAt: null };
+      c.received.push(entry);
+      track.track.addEventListener('ended', () => (entry.endedAt = performance.now()));
+      stream.addEventListener('removetrack', (ev) => {
+        const r = c.received.find((x) => x.track === ev.track && x.stream === stream);
+        if (r && r.removedAt === null) r.removedAt = performance.now();
+      });
+    });
+    // Ask for the camera while the connection opens; both take a moment.
+    const media = navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240, frameRate: 15 } });
+    media.catch(() => {}); // reported below, after join
+    await call.join(room, name);
+    c.joinedAt = performance.now();
+    c.localStream = await media;
+    c.locals = await Promise.all(c.localStream.getTracks().map((t) => call.publish(t)));
+  } catch (err) {
+    fail('join', err);
+  }
+}
+
+// Opens a page of confab's origin and joins the room through the client
+// library (startCall). Unless wait is false, also waits for the join reply
+// (see joined()). transport ('longpoll' or 'websocket') forces the
+// library's signaling transport.
 export async function openCall(browser, server, { room, name, wait = true, transport = null }) {
   const page = browser.ctx.pages().find((p) => p.url() === 'about:blank' && !p.__used) || (await browser.ctx.newPage());
   page.__used = true;
@@ -323,17 +405,21 @@ export async function openCall(browser, server, { room, name, wait = true, trans
   page.on('pageerror', (e) => out.write(`pageerror: ${e.message}\n`));
   page.on('close', () => out.end());
   await page.addInitScript({ content: `window.__confabCollect = ${collectReceiveStats.toString()};` });
-  const url =
-    `${server.url}/?room=${encodeURIComponent(room)}&name=${encodeURIComponent(name)}` +
-    (transport ? `&transport=${encodeURIComponent(transport)}` : '');
-  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  // Any page of the server's origin will do: the library comes from it.
+  await page.goto(`${server.url}/healthz`, { waitUntil: 'domcontentloaded' });
   browser.pages.push(page);
+  await page.evaluate(`(${startCall.toString()})(${JSON.stringify({ room, name, transport })}); undefined`);
   if (wait) await joined(page);
   return page;
 }
 
 export async function joined(page) {
-  await page.waitForFunction(() => window.confab && window.confab.peerId, null, { timeout: 10000, polling: 50 });
+  await page.waitForFunction(() => window.confab && (window.confab.peerId || window.confab.errors.length), null, {
+    timeout: 10000,
+    polling: 50,
+  });
+  const errors = await page.evaluate(() => window.confab.errors);
+  if (errors.length) throw new Error(`${page.__name} could not join: ${errors.join('; ')}`);
   page.__peerId = await page.evaluate(() => window.confab.peerId);
   log(`${page.__name} joined as ${page.__peerId}`);
   return page.__peerId;
@@ -477,8 +563,17 @@ class Env {
     return s.start();
   }
 
-  async browser(name) {
-    const b = new Browser(name);
+  // Stops s (checked as at the end of a test) and starts a new confab with
+  // the same arguments on the same port, as after a crash or an upgrade.
+  async restartServer(s) {
+    await s.stop();
+    const again = new Server(`${s.name}-restarted`, s.extraArgs, { port: s.port });
+    this.servers.push(again);
+    return again.start();
+  }
+
+  async browser(name, args = CHROMIUM_ARGS) {
+    const b = new Browser(name, args);
     this.browsers.push(b);
     return b.launch();
   }

@@ -126,7 +126,8 @@ async function getJson(server, urlPath, init) {
 }
 
 e2eTest('join, chat with history, room API, room events', { timeout: 60000 }, async (env) => {
-  const server = await env.server(['--chat-history', '3', '--room-linger', '1']);
+  // No STUN server: ice_servers is [] (stun.test.mjs covers it).
+  const server = await env.server(['--chat-history', '3', '--room-linger', '1', '--stun-port', '0']);
   const alice = await Client.open(server, 'alice');
   const a = await alice.join('proto-room');
   assert.match(a.peer_id, PEER_ID);
@@ -192,8 +193,8 @@ e2eTest('join, chat with history, room API, room events', { timeout: 60000 }, as
   const pub = await alice.request('publish', { sdp: CHROMIUM_OFFER });
   assert.match(pub.sdp, /^v=0\r\n/);
   const want = [
-    { track_id: `${alice.peerId}-0`, peer_id: alice.peerId, kind: 'audio', muted: true },
-    { track_id: `${alice.peerId}-1`, peer_id: alice.peerId, kind: 'video', muted: false },
+    { track_id: `${alice.peerId}-0`, peer_id: alice.peerId, kind: 'audio', muted: true, source: 'microphone' },
+    { track_id: `${alice.peerId}-1`, peer_id: alice.peerId, kind: 'video', muted: false, source: 'camera' },
   ];
   for (const cl of [alice, bob, carol]) {
     const ev = await cl.waitFor((m) => m.type === 'room_tracks' && m.tracks.length === 2, 'room_tracks');
@@ -201,7 +202,28 @@ e2eTest('join, chat with history, room API, room events', { timeout: 60000 }, as
   }
   // Subscribers get an offer carrying the track list.
   const offer = await bob.waitFor((m) => m.type === 'offer', 'offer');
-  assert.deepEqual(offer.tracks.map((t) => [t.track_id, t.kind]), [[`${alice.peerId}-0`, 'audio'], [`${alice.peerId}-1`, 'video']]);
+  assert.deepEqual(offer.tracks.map((t) => [t.track_id, t.kind, t.source]), [
+    [`${alice.peerId}-0`, 'audio', 'microphone'],
+    [`${alice.peerId}-1`, 'video', 'camera'],
+  ]);
+  assert.deepEqual((await getJson(server, '/api/rooms/proto-room')).body.tracks, want);
+  // Source labels: a publish naming them relabels the tracks for everyone.
+  const relabel = await alice.request('publish', { sdp: CHROMIUM_OFFER, sources: { 0: 'mic-2', 1: 'screen' } });
+  assert.match(relabel.sdp, /^v=0\r\n/);
+  for (const cl of [alice, bob, carol]) {
+    const ev = await cl.waitFor(
+      (m) => m.type === 'room_tracks' && m.tracks.some((t) => t.source === 'screen'),
+      'room_tracks with sources',
+    );
+    assert.deepEqual(ev.tracks.map((t) => t.source), ['mic-2', 'screen']);
+  }
+  assert.deepEqual((await getJson(server, '/api/rooms/proto-room')).body.tracks.map((t) => t.source), ['mic-2', 'screen']);
+  // Refused labels change nothing.
+  await expectError(alice.send('publish', { sdp: CHROMIUM_OFFER, sources: { 1: 'Screen!' } }), 'bad_request', 'bad source');
+  await expectError(alice.send('publish', { sdp: CHROMIUM_OFFER, sources: ['screen'] }), 'bad_request', 'sources array');
+  assert.deepEqual((await getJson(server, '/api/rooms/proto-room')).body.tracks.map((t) => t.source), ['mic-2', 'screen']);
+  // An empty object names nothing: back to the defaults.
+  await alice.request('publish', { sdp: CHROMIUM_OFFER, sources: {} });
   assert.deepEqual((await getJson(server, '/api/rooms/proto-room')).body.tracks, want);
   assert.deepEqual(await alice.request('mute', { track_id: `${alice.peerId}-0`, muted: false }), {});
   await bob.waitFor((m) => m.type === 'track_muted' && m.muted === false, 'unmute');

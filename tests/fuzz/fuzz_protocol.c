@@ -18,6 +18,21 @@ static void check_error(const proto_error *err)
     free(proto_encode_error(err->id, err->code, err->message));
 }
 
+/* Every accepted label is valid and goes out in a track list as it came. */
+static void check_sources(const proto_request *req)
+{
+    if (req->n_sources > PROTO_SOURCES_MAX || (!req->has_sources && req->n_sources)) abort();
+    for (size_t i = 0; i < req->n_sources; i++) {
+        const proto_source *src = &req->sources[i];
+        size_t mid_len = strlen(src->mid);
+        if (mid_len < 1 || mid_len > PROTO_MID_MAX || !proto_source_valid(src->source)) abort();
+        proto_room_track t = {src->mid, src->mid, "video", false, src->source};
+        free(proto_encode_room_tracks(&t, 1));
+        proto_track o = {src->mid, src->mid, "audio", src->mid, src->source};
+        free(proto_encode_offer(req->sdp, &o, 1));
+    }
+}
+
 static void check_request(const proto_request *req)
 {
     if (req->id < 1 || req->id > PROTO_ID_MAX) abort();
@@ -30,6 +45,8 @@ static void check_request(const proto_request *req)
         break;
     }
     case PROTO_REQ_PUBLISH:
+        check_sources(req);
+        /* fall through */
     case PROTO_REQ_ANSWER:
         if (!req->sdp || !*req->sdp) abort();
         free(proto_encode_reply_sdp(req->id, req->sdp));

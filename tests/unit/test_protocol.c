@@ -179,6 +179,79 @@ static void test_sdp_requests(void)
     free(msg);
 }
 
+static void test_publish_sources(void)
+{
+    EXPECT_OK("{\"type\":\"publish\",\"id\":2,\"sdp\":\"v=0\",\"sources\":"
+              "{\"0\":\"microphone\",\"1\":\"camera\",\"2\":\"screen\"}}");
+    CHECK(req.has_sources);
+    CHECK_EQ(req.n_sources, 3);
+    bool screen = false;
+    for (size_t i = 0; i < req.n_sources; i++)
+        if (strcmp(req.sources[i].mid, "2") == 0)
+            screen = strcmp(req.sources[i].source, "screen") == 0;
+    CHECK(screen);
+    proto_request_clear(&req);
+
+    /* Without sources, or an empty object (which still says "none named"). */
+    EXPECT_OK("{\"type\":\"publish\",\"id\":2,\"sdp\":\"v=0\"}");
+    CHECK(!req.has_sources);
+    proto_request_clear(&req);
+    EXPECT_OK("{\"type\":\"publish\",\"id\":2,\"sdp\":\"v=0\",\"sources\":{}}");
+    CHECK(req.has_sources);
+    CHECK_EQ(req.n_sources, 0);
+    proto_request_clear(&req);
+    EXPECT_OK(
+        "{\"type\":\"publish\",\"id\":2,\"sdp\":\"v=0\",\"sources\":{\"a\":\"0123456789abcdef\"}}");
+    proto_request_clear(&req);
+
+    const char *bad[] = {
+        "{\"type\":\"publish\",\"id\":3,\"sdp\":\"v=0\",\"sources\":[]}",
+        "{\"type\":\"publish\",\"id\":3,\"sdp\":\"v=0\",\"sources\":\"camera\"}",
+        "{\"type\":\"publish\",\"id\":3,\"sdp\":\"v=0\",\"sources\":{\"0\":1}}",
+        "{\"type\":\"publish\",\"id\":3,\"sdp\":\"v=0\",\"sources\":{\"0\":\"\"}}",
+        "{\"type\":\"publish\",\"id\":3,\"sdp\":\"v=0\",\"sources\":{\"0\":\"Camera\"}}",
+        "{\"type\":\"publish\",\"id\":3,\"sdp\":\"v=0\",\"sources\":{\"0\":\"my cam\"}}",
+        "{\"type\":\"publish\",\"id\":3,\"sdp\":\"v=0\",\"sources\":{\"0\":\"0123456789abcdefg\"}}",
+        "{\"type\":\"publish\",\"id\":3,\"sdp\":\"v=0\",\"sources\":{\"\":\"camera\"}}",
+        "{\"type\":\"publish\",\"id\":3,\"sdp\":\"v=0\",\"sources\":{\"a b\":\"camera\"}}",
+        ("{\"type\":\"publish\",\"id\":3,\"sdp\":\"v=0\",\"sources\":{"
+         "\"0123456789abcdef0123456789abcdef\":\"camera\"}}"),
+        /* sdp is checked first */
+        "{\"type\":\"publish\",\"id\":3,\"sources\":{\"0\":\"camera\"}}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        EXPECT_ERROR(bad[i], "bad_request", 3);
+    /* jansson refuses a NUL in a key by itself. */
+    EXPECT_ERROR(
+        "{\"type\":\"publish\",\"id\":3,\"sdp\":\"v=0\",\"sources\":{\"a\\u0000\":\"camera\"}}",
+        "bad_json", 0);
+
+    /* At most PROTO_SOURCES_MAX entries. */
+    char many[4096];
+    for (int limit = PROTO_SOURCES_MAX; limit <= PROTO_SOURCES_MAX + 1; limit++) {
+        int len = snprintf(many, sizeof many,
+                           "{\"type\":\"publish\",\"id\":4,\"sdp\":\"v=0\",\"sources\":{");
+        for (int i = 0; i < limit; i++)
+            len += snprintf(many + len, sizeof many - (size_t)len, "%s\"%d\":\"screen\"",
+                            i ? "," : "", i);
+        snprintf(many + len, sizeof many - (size_t)len, "}}");
+        if (limit > PROTO_SOURCES_MAX) {
+            EXPECT_ERROR(many, "bad_request", 4);
+            continue;
+        }
+        EXPECT_OK(many);
+        CHECK_EQ(req.n_sources, PROTO_SOURCES_MAX);
+        proto_request_clear(&req);
+    }
+
+    CHECK(proto_source_valid("screen"));
+    CHECK(proto_source_valid("a_b-9"));
+    CHECK(!proto_source_valid(""));
+    CHECK(!proto_source_valid("A"));
+    CHECK_STR(proto_source_default("video"), "camera");
+    CHECK_STR(proto_source_default("audio"), "microphone");
+}
+
 static void test_candidate(void)
 {
     EXPECT_OK("{\"type\":\"candidate\",\"id\":4,\"transport\":\"publish\",\"candidate\":{"
@@ -411,7 +484,8 @@ static void test_encode_events(void)
     CHECK_EQ(json_integer_value(json_object_get(c, "sdpMLineIndex")), 0);
     json_decref(v);
 
-    proto_track tracks[] = {{"p1-0", "p1", "audio", "0"}, {"p1-1", "p1", "video", "1"}};
+    proto_track tracks[] = {{"p1-0", "p1", "audio", "0", NULL},
+                            {"p1-1", "p1", "video", "1", "screen"}};
     v = parse(proto_encode_offer("v=0\r\n", tracks, 2));
     CHECK_STR(str_at(v, "type"), "offer");
     CHECK_STR(str_at(v, "sdp"), "v=0\r\n");
@@ -421,6 +495,8 @@ static void test_encode_events(void)
     CHECK_STR(str_at(json_array_get(list, 1), "kind"), "video");
     CHECK_STR(str_at(json_array_get(list, 0), "mid"), "0");
     CHECK_STR(str_at(json_array_get(list, 0), "peer_id"), "p1");
+    CHECK(json_object_get(json_array_get(list, 0), "source") == NULL); /* none given */
+    CHECK_STR(str_at(json_array_get(list, 1), "source"), "screen");
     json_decref(v);
 
     s = proto_encode_tracks(NULL, 0);
@@ -451,8 +527,10 @@ static void test_encode_session(void)
     proto_peer peers[] = {{"p2", "Grace"}};
     proto_chat chat[] = {{1, 1700000000000LL, "p2", "Grace", "hi"},
                          {2, 1700000000001LL, "p1", "Ada", "hello \"you\""}};
-    proto_room_track tracks[] = {{"p2-0", "p2", "audio", true}, {"p2-1", "p2", "video", false}};
-    proto_session_info info = {"p1", "standup", "00ff", peers, 1, chat, 2, tracks, 2};
+    proto_room_track tracks[] = {{"p2-0", "p2", "audio", true, NULL},
+                                 {"p2-1", "p2", "video", false, "screen"}};
+    const char *urls[] = {"stun:meet.example.org:3478"};
+    proto_session_info info = {"p1", "standup", "00ff", peers, 1, chat, 2, tracks, 2, urls, 1};
     json_t *v = parse(proto_encode_reply_session(4, &info));
     json_t *data = json_object_get(v, "data");
     CHECK_EQ(json_integer_value(json_object_get(v, "id")), 4);
@@ -460,7 +538,10 @@ static void test_encode_session(void)
     CHECK_STR(str_at(data, "room"), "standup");
     CHECK_STR(str_at(data, "resume_token"), "00ff");
     CHECK_EQ(json_array_size(json_object_get(data, "peers")), 1);
-    CHECK(json_is_array(json_object_get(data, "ice_servers")));
+    json_t *ice = json_object_get(data, "ice_servers");
+    CHECK_EQ(json_array_size(ice), 1);
+    CHECK_STR(json_string_value(json_array_get(json_object_get(json_array_get(ice, 0), "urls"), 0)),
+              "stun:meet.example.org:3478");
     json_t *c = json_object_get(data, "chat");
     CHECK_EQ(json_array_size(c), 2);
     CHECK_EQ(json_integer_value(json_object_get(json_array_get(c, 0), "id")), 1);
@@ -473,9 +554,11 @@ static void test_encode_session(void)
     CHECK(json_is_false(json_object_get(json_array_get(t, 1), "muted")));
     CHECK_STR(str_at(json_array_get(t, 1), "kind"), "video");
     CHECK_STR(str_at(json_array_get(t, 1), "peer_id"), "p2");
+    CHECK_STR(str_at(json_array_get(t, 0), "source"), "microphone"); /* the default */
+    CHECK_STR(str_at(json_array_get(t, 1), "source"), "screen");
     json_decref(v);
 
-    proto_session_info empty = {"p1", "r", "t", NULL, 0, NULL, 0, NULL, 0};
+    proto_session_info empty = {"p1", "r", "t", NULL, 0, NULL, 0, NULL, 0, NULL, 0};
     char *s = proto_encode_reply_session(5, &empty);
     CHECK_STR(s, "{\"type\":\"reply\",\"id\":5,\"data\":{\"peer_id\":\"p1\",\"room\":\"r\","
                  "\"peers\":[],\"ice_servers\":[],\"resume_token\":\"t\",\"chat\":[],"
@@ -495,10 +578,10 @@ static void test_encode_room_events(void)
                  "\"text\":\"line1\\nline2\",\"ts\":1700000000123}}");
     free(s);
 
-    proto_room_track t[] = {{"p9-0", "p9", "audio", false}};
+    proto_room_track t[] = {{"p9-0", "p9", "audio", false, "mic-2"}};
     s = proto_encode_room_tracks(t, 1);
     CHECK_STR(s, "{\"type\":\"room_tracks\",\"tracks\":[{\"track_id\":\"p9-0\",\"peer_id\":\"p9\","
-                 "\"kind\":\"audio\",\"muted\":false}]}");
+                 "\"kind\":\"audio\",\"muted\":false,\"source\":\"mic-2\"}]}");
     free(s);
     s = proto_encode_room_tracks(NULL, 0);
     CHECK_STR(s, "{\"type\":\"room_tracks\",\"tracks\":[]}");
@@ -521,10 +604,11 @@ static void test_encode_api(void)
     free(s);
 
     proto_peer peers[] = {{"p1", "Ada"}};
-    proto_room_track t[] = {{"p1-0", "p1", "video", true}};
+    proto_room_track t[] = {{"p1-0", "p1", "video", true, NULL}};
     s = proto_encode_room_detail("a", peers, 1, t, 1);
     CHECK_STR(s, "{\"name\":\"a\",\"peers\":[{\"id\":\"p1\",\"name\":\"Ada\"}],\"tracks\":[{"
-                 "\"track_id\":\"p1-0\",\"peer_id\":\"p1\",\"kind\":\"video\",\"muted\":true}]}");
+                 "\"track_id\":\"p1-0\",\"peer_id\":\"p1\",\"kind\":\"video\",\"muted\":true,"
+                 "\"source\":\"camera\"}]}");
     free(s);
 
     s = proto_encode_http_error("not_found", "no such room");
@@ -539,6 +623,7 @@ int main(void)
     test_name_rules();
     test_envelope();
     test_sdp_requests();
+    test_publish_sources();
     test_candidate();
     test_chat();
     test_mute();

@@ -359,11 +359,12 @@ static void test_tracks(void)
     snprintf(b0, sizeof b0, "%s-0", b->peer_id);
 
     /* a publishes two tracks; saying the same again changes nothing. */
-    proto_track pub_a[] = {{a0, a->peer_id, "audio", "0"}, {a1, a->peer_id, "video", "1"}};
+    proto_track pub_a[] = {{a0, a->peer_id, "audio", "0", NULL},
+                           {a1, a->peer_id, "video", "1", NULL}};
     CHECK(sigroom_set_published(a, pub_a, 2));
     CHECK(!sigroom_set_published(a, pub_a, 2));
     /* Entries naming someone else are not a's. */
-    proto_track stray[] = {{b0, b->peer_id, "audio", "0"}};
+    proto_track stray[] = {{b0, b->peer_id, "audio", "0", NULL}};
     CHECK(!sigroom_set_published(c, stray, 1));
     size_t n;
     proto_room_track *t = sigroom_tracks(r, &n);
@@ -384,7 +385,7 @@ static void test_tracks(void)
     g_free(t);
 
     /* b publishes: listed in member order after a's tracks. */
-    proto_track pub_b[] = {{b0, b->peer_id, "audio", "0"}};
+    proto_track pub_b[] = {{b0, b->peer_id, "audio", "0", NULL}};
     CHECK(sigroom_set_published(b, pub_b, 1));
     t = sigroom_tracks(r, &n);
     CHECK_EQ(n, 3);
@@ -416,6 +417,49 @@ static void test_tracks(void)
     CHECK(sigroom_set_muted(b, b0, false));
     CHECK(sigroom_set_muted(b, "extra", true));
 
+    sigroom_registry_free(rr);
+    session_registry_free(reg);
+}
+
+static void test_sources(void)
+{
+    session_registry *reg = session_registry_new(&events, NULL);
+    sigroom_limits lim = {.max_rooms = 5, .max_peers = 5, .chat_history = 3, .linger_ms = 0};
+    sigroom_registry *rr = sigroom_registry_new(&lim, ctx);
+    session *a = joined(reg, rr, "r", "a");
+    char a0[64], a1[64], a2[64];
+    snprintf(a0, sizeof a0, "%s-0", a->peer_id);
+    snprintf(a1, sizeof a1, "%s-1", a->peer_id);
+    snprintf(a2, sizeof a2, "%s-2", a->peer_id);
+
+    /* Labels named before the tracks exist change nothing listed yet. */
+    proto_source first[] = {{"1", "camera"}, {"2", "screen"}};
+    CHECK(!sigroom_set_sources(a, first, 2));
+    proto_track pub[] = {{a0, a->peer_id, "audio", "0", NULL},
+                         {a1, a->peer_id, "video", "1", NULL},
+                         {a2, a->peer_id, "video", "2", NULL}};
+    CHECK(sigroom_set_published(a, pub, 3));
+    size_t n;
+    proto_room_track *t = sigroom_tracks(a->room, &n);
+    CHECK_EQ(n, 3);
+    CHECK_STR(t[0].source, "microphone"); /* not named: the default of audio */
+    CHECK_STR(t[1].source, "camera");
+    CHECK_STR(t[2].source, "screen");
+    g_free(t);
+
+    /* The same labels again: no change; a new set replaces the old one
+     * (mid 2 falls back to the default of video). */
+    CHECK(!sigroom_set_sources(a, first, 2));
+    proto_source second[] = {{"0", "mic-2"}, {"1", "camera"}};
+    CHECK(sigroom_set_sources(a, second, 2));
+    CHECK_STR(sigroom_track_source(a, a0, "audio"), "mic-2");
+    CHECK_STR(sigroom_track_source(a, a2, "video"), "camera");
+    CHECK_STR(sigroom_track_source(a, "other-5", "video"), "camera");
+
+    /* The HTTP API lists them. */
+    char *json = sigroom_detail_json(a->room);
+    CHECK(strstr(json, "\"kind\":\"audio\",\"muted\":false,\"source\":\"mic-2\"") != NULL);
+    free(json);
     sigroom_registry_free(rr);
     session_registry_free(reg);
 }
@@ -467,6 +511,7 @@ int main(void)
     test_linger_zero();
     test_chat_history();
     test_tracks();
+    test_sources();
     test_api_json();
     g_main_context_unref(ctx);
     return check_finish("test_sigroom");
