@@ -32,6 +32,7 @@ const me = {
   camOn: true,
   micTrack: null, // MediaStreamTrack from getUserMedia (pre-join and call)
   camTrack: null,
+  camDeviceId: null, // a camera picked while the camera is off
   mic: null, // LocalTrack once published
   camera: null,
   screen: null,
@@ -259,6 +260,10 @@ function initPrejoin() {
 async function switchDevice(kind, deviceId) {
   const old = kind === 'video' ? me.camTrack : me.micTrack;
   if (old && trackDeviceId(old) === deviceId) return;
+  if (kind === 'video' && call && me.camera && !me.camOn) {
+    me.camDeviceId = deviceId; // opened when the camera is turned back on
+    return;
+  }
   const r = await openDevice(kind, deviceId);
   if (!r.track) {
     alertUser(r.error);
@@ -337,7 +342,10 @@ async function publishLocal() {
     }
     if (me.camTrack) {
       me.camera = await call.publish(me.camTrack, { source: 'camera' });
-      if (!me.camOn) await call.setMuted(me.camera, true);
+      if (!me.camOn) {
+        await call.setMuted(me.camera, true);
+        me.camTrack.stop(); // light off; cameraBackOn opens it again
+      }
     }
   } catch (err) {
     alertUser(`Could not send your audio or video: ${errorText(err)}`);
@@ -424,13 +432,38 @@ async function toggleCam() {
     me.camTrack = r.track;
     me.camOn = true;
     me.camera = await call.publish(r.track, { source: 'camera' }).catch((err) => alertUser(errorText(err)));
-  } else {
-    me.camOn = me.camera.muted;
-    const done = call.setMuted(me.camera, !me.camOn);
+  } else if (me.camOn) {
+    // The others see the avatar (the mute flag), and the camera is let go
+    // of, so that its light goes out as in every meeting app.
+    me.camOn = false;
+    const done = call.setMuted(me.camera, true);
+    if (me.camTrack) me.camTrack.stop();
     renderCall();
     await done.catch((err) => alertUser(errorText(err)));
+  } else {
+    await cameraBackOn();
   }
   renderCall();
+}
+
+// Opens the camera again (the one chosen while it was off, if any) on the
+// same published track: no renegotiation.
+async function cameraBackOn() {
+  const r = await openDevice('video', me.camDeviceId || $('set-camera').value);
+  if (!r.track) return alertUser(r.error);
+  try {
+    await call.replaceTrack(me.camera, r.track);
+  } catch (err) {
+    r.track.stop();
+    return alertUser(`Could not turn the camera on: ${errorText(err)}`);
+  }
+  if (me.camTrack && me.camTrack !== r.track) me.camTrack.stop();
+  me.camTrack = r.track;
+  me.camDeviceId = null;
+  me.camOn = true;
+  const done = call.setMuted(me.camera, false);
+  renderCall();
+  await done.catch((err) => alertUser(errorText(err)));
 }
 
 async function toggleShare() {

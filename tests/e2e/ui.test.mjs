@@ -140,7 +140,17 @@ e2eTest('meeting page: two then three people through the UI', { timeout: 420000 
     const off = await waitTile(bob, 'Alice', { avatar: true, video: false }, 'Alice camera off');
     assert.equal(off.avatarText, 'A');
     await waitTile(alice, 'Alice (You)', { avatar: true, video: false }, 'own camera off');
+    // The camera itself is let go of (its light goes out): what the page
+    // sends on the camera's sender is an ended track.
+    const cameraLive = () =>
+      alice.evaluate(() =>
+        window.confabCall.publishPc
+          .getSenders()
+          .some((s) => s.track && s.track.kind === 'video' && s.track.readyState === 'live'),
+      );
+    await waitFor(async () => !(await cameraLive()), { timeout: 10000, what: 'Alice camera released' });
     await alice.getByRole('button', { name: 'Turn on camera' }).click();
+    await waitFor(cameraLive, { timeout: 10000, what: 'Alice camera open again' });
     await waitTile(bob, 'Alice', { avatar: false, video: true }, 'Alice camera on');
     const sel = await tileSelector(bob, 'Alice');
     await waitForVideo(bob, `${sel} video`, 'bob sees Alice again after camera on');
