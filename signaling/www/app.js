@@ -182,7 +182,7 @@ async function openPrejoin(room, name) {
 
 // Opens whatever of camera and microphone is missing; reports failures.
 async function ensureDevices() {
-  const cam = me.camTrack ? null : await openDevice('video', $('pre-camera').value);
+  const cam = me.camTrack || !me.camOn ? null : await openDevice('video', $('pre-camera').value);
   if (cam && cam.track) me.camTrack = cam.track;
   const mic = me.micTrack ? null : await openDevice('audio', $('pre-microphone').value);
   if (mic && mic.track) me.micTrack = mic.track;
@@ -201,7 +201,7 @@ function renderPrejoin() {
   if (!camVisible || !video.srcObject || video.srcObject.getVideoTracks()[0] !== me.camTrack) video.srcObject = stream;
   video.hidden = !camVisible;
   $('preview-off').hidden = camVisible;
-  $('preview-off-text').textContent = me.camTrack ? 'Camera is off' : 'No camera';
+  $('preview-off-text').textContent = me.camOn ? 'No camera' : 'Camera is off';
   const typed = $('pre-name').value.trim();
   if (typed) $('preview-avatar').textContent = initials(typed);
   else $('preview-avatar').innerHTML = icon('user');
@@ -234,8 +234,21 @@ function initPrejoin() {
     me.micOn = !me.micOn;
     renderPrejoin();
   });
-  $('pre-cam').addEventListener('click', () => {
+  $('pre-cam').addEventListener('click', async () => {
     me.camOn = !me.camOn;
+    if (!me.camOn && me.camTrack) {
+      // Off means off: the camera is let go of (light out) and nothing is
+      // published for it until it is turned on in the call.
+      me.camDeviceId = trackDeviceId(me.camTrack);
+      me.camTrack.stop();
+      me.camTrack = null;
+    } else if (me.camOn && !me.camTrack) {
+      const r = await openDevice('video', me.camDeviceId || $('pre-camera').value);
+      if (r.track) {
+        me.camTrack = r.track;
+        me.camDeviceId = null;
+      } else alertUser(r.error);
+    }
     renderPrejoin();
   });
   $('pre-name').addEventListener('input', renderPrejoin);
@@ -260,8 +273,8 @@ function initPrejoin() {
 async function switchDevice(kind, deviceId) {
   const old = kind === 'video' ? me.camTrack : me.micTrack;
   if (old && trackDeviceId(old) === deviceId) return;
-  if (kind === 'video' && call && me.camera && !me.camOn) {
-    me.camDeviceId = deviceId; // opened when the camera is turned back on
+  if (kind === 'video' && !me.camOn) {
+    me.camDeviceId = deviceId; // opened when the camera is turned on
     return;
   }
   const r = await openDevice(kind, deviceId);
@@ -427,9 +440,10 @@ async function toggleMic() {
 async function toggleCam() {
   if (!call) return;
   if (!me.camera) {
-    const r = await openDevice('video', $('set-camera').value);
+    const r = await openDevice('video', me.camDeviceId || $('set-camera').value);
     if (!r.track) return alertUser(r.error);
     me.camTrack = r.track;
+    me.camDeviceId = null;
     me.camOn = true;
     me.camera = await call.publish(r.track, { source: 'camera' }).catch((err) => alertUser(errorText(err)));
   } else if (me.camOn) {

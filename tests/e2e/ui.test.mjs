@@ -9,6 +9,7 @@ import {
   PHONE,
   joinFromPrejoin,
   joinViaHome,
+  liveCameras,
   MANY_DEVICES_ARGS,
   MEDIA_DENIED_ARGS,
   newPage,
@@ -181,6 +182,13 @@ e2eTest('meeting page: two then three people through the UI', { timeout: 420000 
       what: 'alice: link copied',
     });
     await carol.goto(`${server.url}/r/${ROOM}`, { waitUntil: 'domcontentloaded' });
+    // Camera off in pre-join lets go of the camera; on opens it again.
+    await waitForVideo(carol, '#preview', 'carol: camera preview');
+    await carol.locator('#prejoin').getByRole('button', { name: 'Turn off camera' }).click();
+    await waitFor(async () => (await liveCameras(carol)) === 0, { what: 'carol: camera released in pre-join' });
+    assert.equal(await visibleText(carol, '#preview-off-text'), 'Camera is off');
+    await carol.locator('#prejoin').getByRole('button', { name: 'Turn on camera' }).click();
+    await waitFor(async () => (await liveCameras(carol)) === 1, { what: 'carol: camera open again in pre-join' });
     await joinFromPrejoin(carol, { room: ROOM, name: 'Carol' });
     for (const [page, others] of [[alice, ['Bob', 'Carol']], [bob, ['Alice', 'Carol']], [carol, ['Alice', 'Bob']]]) {
       for (const o of others) await waitForVideo(page, `${await tileSelector(page, o)} video`, `${page.__name} sees ${o}`);

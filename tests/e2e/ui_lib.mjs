@@ -26,7 +26,25 @@ export async function newPage(browser, label, viewport = DESKTOP) {
   page.on('console', (m) => out.write(`${m.type()}: ${m.text()}\n`));
   page.on('pageerror', (e) => out.write(`pageerror: ${e.message}\n`));
   page.on('close', () => out.end());
+  // Every camera or microphone track the page opens, to tell whether a
+  // device is still in use (its light on) when the page says it is off.
+  await page.addInitScript(() => {
+    window.__deviceTracks = [];
+    const md = navigator.mediaDevices;
+    if (!md || !md.getUserMedia) return;
+    const open = md.getUserMedia.bind(md);
+    md.getUserMedia = async (constraints) => {
+      const stream = await open(constraints);
+      window.__deviceTracks.push(...stream.getTracks());
+      return stream;
+    };
+  });
   return page;
+}
+
+// How many cameras the page holds open right now.
+export function liveCameras(page) {
+  return page.evaluate(() => window.__deviceTracks.filter((t) => t.kind === 'video' && t.readyState === 'live').length);
 }
 
 // Home -> type name and room -> Continue -> pre-join -> Join now; unless
