@@ -400,6 +400,11 @@ export class Confab {
     this._left = true;
     this._connId = null;
     this.connection = null;
+    // Nothing will answer these now: settle them, so that no caller (join,
+    // a resume in flight) waits forever.
+    for (const p of this._pending.values()) p.reject(codedError('closed', 'left the room'));
+    this._pending.clear();
+    this._reconnecting = false;
     clearInterval(this._qualityTimer);
     removeEventListener('pagehide', this._onPageHide);
     this._closePeerConnections();

@@ -124,8 +124,8 @@ export async function openLongPoll(handlers, origin = '') {
     flush();
   }
 
-  // One GET's answer: true to poll again.
-  async function receive(r) {
+  // One GET's answer (its body already read): true to poll again.
+  function receive(r, text) {
     if (r.status === 404) {
       end(1006, 'session expired');
       return false;
@@ -134,7 +134,7 @@ export async function openLongPoll(handlers, origin = '') {
       end(1006, `poll failed (HTTP ${r.status})`);
       return false;
     }
-    const msgs = parseOrReport(await r.text(), handlers);
+    const msgs = parseOrReport(text, handlers);
     for (const msg of Array.isArray(msgs) ? msgs : []) {
       if (!open) return false;
       // The server's last word on a closed session, like a close frame.
@@ -151,19 +151,25 @@ export async function openLongPoll(handlers, origin = '') {
     let failures = 0;
     while (open) {
       let r;
+      let text = '';
       try {
         r = await fetch(url, { cache: 'no-store' });
+        // The body can fail after the headers (a reset, a server restart):
+        // that is a failed poll like any other, not the end of polling.
+        if (r.ok) text = await r.text();
       } catch {
         if (++failures >= LP_RETRIES) end(1006, 'poll failed');
         else await sleep(LP_RETRY_MS);
         continue;
       }
       failures = 0;
-      if (!(await receive(r))) return;
+      if (!receive(r, text)) return;
     }
   }
 
-  poll();
+  // Whatever goes wrong, the session is reported closed, never left open
+  // with nobody polling.
+  poll().catch(() => end(1006, 'poll failed'));
   return {
     name: 'longpoll',
     sid,

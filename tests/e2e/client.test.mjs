@@ -245,6 +245,32 @@ e2eTest('the client library: media, sources, mute, unpublish, chat, server resta
     }
   });
 
+  await t.test('leave() while joining settles join() and closes', async () => {
+    const out = await ann.evaluate(async () => {
+      const { Confab } = await import('/confab.js');
+      const c = new Confab({ leaveOnUnload: false });
+      // Leave at the worst moment: the join request is written, its reply
+      // not read yet (replies arrive as tasks, after this microtask).
+      let leaving = null;
+      const send = c._send.bind(c);
+      c._send = (type, fields) => {
+        const reply = send(type, fields);
+        if (type === 'join') leaving = c.leave();
+        return reply;
+      };
+      const joining = c.join('leave-while-joining', 'Quick').then(
+        () => 'joined',
+        (err) => `rejected ${err.code}`,
+      );
+      while (!leaving) await new Promise((r) => setTimeout(r, 5));
+      await leaving;
+      const settled = await Promise.race([joining, new Promise((r) => setTimeout(() => r('pending'), 5000))]);
+      return { settled, state: c.state };
+    });
+    assert.equal(out.state, 'closed');
+    assert.match(out.settled, /^rejected /, 'join() must not hang after leave()');
+  });
+
   await t.test('a server restart: reconnecting, then connected and rejoined, media again, no reload', async () => {
     // Ann's microphone is muted through the restart: the flag must come back.
     await ann.evaluate(() => window.confab.call.setMuted(window.confab.locals.find((l) => l.kind === 'audio'), true));
