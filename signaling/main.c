@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 typedef struct app {
     GMainContext *ctx;
@@ -66,6 +67,9 @@ static bool start_stun(app *a, const config *cfg)
         .software = "confab " CONFAB_VERSION,
         .rate = 200,
         .burst = 400,
+        /* Well below the descriptor limit that media, HTTP and WebSocket
+         * share (main() raises it to the hard limit). */
+        .max_tcp_per_thread = 256,
     };
     sc.listen[0] = cfg->stun_address ? cfg->stun_address : cfg->bind;
     char err[256];
@@ -224,6 +228,13 @@ int main(int argc, char **argv)
     }
     /* Writes to a vanished peer must fail with EPIPE, not kill the daemon. */
     signal(SIGPIPE, SIG_IGN);
+    /* Sockets of media, HTTP, WebSocket and STUN over TCP all count: take
+     * the hard limit, not the soft default of 1024. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
 
     app a = {0};
     int rc = 0;

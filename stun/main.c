@@ -28,7 +28,8 @@ static const char usage_text[] =
     "  --port N                 UDP and TCP port (default 3478; 0 = any free)\n"
     "  --alternate-address ADDR a second address of this host: turns on RFC 5780\n"
     "                           (needs a specific first --listen address)\n"
-    "  --alternate-port N       the second port (default: port + 1)\n"
+    "  --alternate-port N       the second port (default: port + 1; port - 1\n"
+    "                           for port 65535)\n"
     "  --threads N              server threads, one socket each (default: one\n"
     "                           per core)\n"
     "  --software TEXT          SOFTWARE attribute ('' = none;\n"
@@ -37,6 +38,8 @@ static const char usage_text[] =
     "                           thread (default 200; 0 = no limit)\n"
     "  --burst N                ... allowing bursts of N (default 2 x rate)\n"
     "  --max-tcp N              TCP connections per thread (default 1024)\n"
+    "  --max-tcp-per-source N   ... per source address (IPv6: per /64) and\n"
+    "                           thread (default 8)\n"
     "  --no-udp, --no-tcp       serve only the other protocol\n"
     "  --help, --version\n"
     "\n"
@@ -52,6 +55,7 @@ enum {
     OPT_RATE,
     OPT_BURST,
     OPT_MAX_TCP,
+    OPT_MAX_TCP_SOURCE,
     OPT_NO_UDP,
     OPT_NO_TCP,
     OPT_HELP,
@@ -68,6 +72,7 @@ static const struct option options[] = {
     {"rate", required_argument, NULL, OPT_RATE},
     {"burst", required_argument, NULL, OPT_BURST},
     {"max-tcp", required_argument, NULL, OPT_MAX_TCP},
+    {"max-tcp-per-source", required_argument, NULL, OPT_MAX_TCP_SOURCE},
     {"no-udp", no_argument, NULL, OPT_NO_UDP},
     {"no-tcp", no_argument, NULL, OPT_NO_TCP},
     {"help", no_argument, NULL, OPT_HELP},
@@ -141,6 +146,10 @@ static int apply(opts *o, int opt, const char *arg)
         if (number("--max-tcp", arg, 1, 1000000, &v)) return -1;
         c->max_tcp_per_thread = (unsigned)v;
         return 0;
+    case OPT_MAX_TCP_SOURCE:
+        if (number("--max-tcp-per-source", arg, 1, 1000000, &v)) return -1;
+        c->max_tcp_per_source = (unsigned)v;
+        return 0;
     case OPT_NO_UDP:
         c->udp = false;
         return 0;
@@ -185,7 +194,10 @@ static int parse(int argc, char **argv, opts *o)
     if (optind < argc) return bad("argument", argv[optind], "unexpected");
     if (!c->n_listen) c->listen[c->n_listen++] = "0.0.0.0";
     if (!o->burst_set) c->burst = c->rate * 2;
-    if (c->alt_address && !o->alt_port_set) c->alt_port = (uint16_t)(c->port + 1);
+    if (c->alt_address && !o->alt_port_set) {
+        if (!c->port) return bad("--port", "0", "with --alternate-address needs --alternate-port");
+        c->alt_port = c->port == 65535 ? 65534 : (uint16_t)(c->port + 1);
+    }
     if (o->alt_port_set && !c->alt_address)
         return bad("--alternate-port", "", "needs --alternate-address");
     return 0;

@@ -11,10 +11,18 @@
 
 #include "stun_msg.h"
 
-/* A response is never larger than its request by more than this, so the
- * server cannot amplify a spoofed-source flood (optional attributes such as
- * SOFTWARE are left out when they would not fit). */
+/* A response is never larger than its request by more than this (optional
+ * attributes are left out when they would not fit). */
 #define STUN_ANSWER_MAX_GROWTH 128
+/* Amplification: the mandatory attributes make an answer at most 72 bytes
+ * larger than its request (RFC 5780 over IPv6: RESPONSE-ORIGIN and
+ * OTHER-ADDRESS, 24 bytes each, next to XOR-MAPPED-ADDRESS), i.e. a 20-byte
+ * request gets at most 92 (4.6x; 32 bytes, 1.6x, for plain IPv4). SOFTWARE
+ * is added only when the request carried SOFTWARE, or when the answer
+ * with it stays within the request's size plus this; FINGERPRINT only when
+ * the request had one (it is 8 bytes of the request's own); an error's
+ * reason phrase under the same rule as SOFTWARE. */
+#define STUN_ANSWER_SLACK 0
 /* Big enough for any answer to a request of up to this size. */
 #define STUN_ANSWER_MAX_REQUEST 2048
 #define STUN_ANSWER_BUF         (STUN_ANSWER_MAX_REQUEST + STUN_ANSWER_MAX_GROWTH)

@@ -37,7 +37,8 @@ typedef struct stun_endpoint {
 typedef struct stun_sock {
     int kind; /* first: epoll data.ptr points here */
     int fd;
-    int index; /* in the thread's udp[] or tcp[] */
+    int index;   /* in the thread's udp[] or tcp[] */
+    bool paused; /* a listener out of file descriptors: unwatched until the sweep */
     const stun_endpoint *ep;
 } stun_sock;
 
@@ -47,13 +48,17 @@ typedef struct stun_conn {
     struct stun_conn *prev, *next;
     const stun_endpoint *ep;
     struct sockaddr_storage peer;
-    uint64_t last_ms;
+    uint8_t source[17]; /* stun_source_key of peer */
+    uint64_t born_ms;
+    uint64_t last_ms; /* accepted, or the last message answered */
     size_t len;
     uint8_t buf[STUN_TCP_BUF];
 } stun_conn;
 
+/* A source's rate-limit key: family + address; IPv6 is keyed on its /64
+ * (the rest zero), since one subscriber usually holds a whole /64. */
 typedef struct stun_rl_slot {
-    uint8_t key[17]; /* family + 16 address bytes */
+    uint8_t key[17];
     uint8_t used;
     int64_t tokens_u; /* micro-tokens */
     uint64_t last_us;
@@ -61,13 +66,9 @@ typedef struct stun_rl_slot {
 
 typedef struct stun_ratelimit {
     unsigned rate, burst;
+    uint64_t k0, k1;     /* SipHash key, random per table */
     stun_rl_slot *slots; /* STUN_RL_SLOTS */
 } stun_ratelimit;
-
-/* Per-thread counters: one writer (the thread), any readers. */
-typedef struct stun_thread_counters {
-    _Alignas(64) atomic_uint_fast64_t v[14];
-} stun_thread_counters;
 
 enum {
     C_UDP_REQ,
@@ -84,7 +85,14 @@ enum {
     C_TCP_CLOSED,
     C_BYTES_IN,
     C_BYTES_OUT,
+    C_TCP_PAUSED,
+    C_COUNT
 };
+
+/* Per-thread counters: one writer (the thread), any readers. */
+typedef struct stun_thread_counters {
+    _Alignas(64) atomic_uint_fast64_t v[C_COUNT];
+} stun_thread_counters;
 
 static inline void stun_count(stun_thread_counters *c, int i, uint64_t n)
 {
@@ -143,6 +151,11 @@ uint64_t stun_now_us(void);
 int stun_ratelimit_init(stun_ratelimit *rl, unsigned rate, unsigned burst);
 void stun_ratelimit_free(stun_ratelimit *rl);
 bool stun_ratelimit_allow(stun_ratelimit *rl, const stun_addr *src, uint64_t now_us);
+/* Test hooks: a fixed key, and the first of the PROBES slots src maps to. */
+void stun_ratelimit_set_key(stun_ratelimit *rl, uint64_t k0, uint64_t k1);
+uint32_t stun_ratelimit_home(const stun_ratelimit *rl, const stun_addr *src);
+/* The key of src as the table and the TCP per-source cap see it. */
+void stun_source_key(const stun_addr *src, uint8_t key[17]);
 
 /* stun_tcp.c */
 void stun_tcp_accept(stun_thread *t, stun_sock *listener);

@@ -204,15 +204,21 @@ static void *thread_main(void *arg)
     uint64_t last_sweep = stun_now_us() / 1000;
     while (!atomic_load_explicit(&t->srv->stop, memory_order_acquire)) {
         int n = epoll_wait(t->epfd, evs, 64, 1000);
+        /* Accepting may close another connection (a full table): only
+         * after the batch, whose events may point at it. */
+        stun_sock *listeners[64];
+        int n_listeners = 0;
         for (int i = 0; i < n; i++) {
             int kind = *(int *)evs[i].data.ptr;
             if (kind == KIND_UDP)
                 udp_drain(t, evs[i].data.ptr, b);
             else if (kind == KIND_LISTENER)
-                stun_tcp_accept(t, evs[i].data.ptr);
+                listeners[n_listeners++] = evs[i].data.ptr;
             else if (kind == KIND_CONN)
                 stun_tcp_readable(t, evs[i].data.ptr);
         }
+        for (int i = 0; i < n_listeners; i++)
+            stun_tcp_accept(t, listeners[i]);
         uint64_t now_ms = stun_now_us() / 1000;
         if (now_ms - last_sweep >= 1000) {
             stun_tcp_sweep(t, now_ms);
@@ -397,9 +403,9 @@ void stun_server_stop(stun_server *s)
 
 void stun_server_counters(const stun_server *s, stun_counters *out)
 {
-    uint64_t v[14] = {0};
+    uint64_t v[C_COUNT] = {0};
     for (int i = 0; i < s->n_threads; i++)
-        for (int k = 0; k < 14; k++)
+        for (int k = 0; k < C_COUNT; k++)
             v[k] += atomic_load_explicit(&s->threads[i].counters.v[k], memory_order_relaxed);
     *out = (stun_counters){
         .udp_requests = v[C_UDP_REQ],
@@ -416,6 +422,7 @@ void stun_server_counters(const stun_server *s, stun_counters *out)
         .tcp_closed = v[C_TCP_CLOSED],
         .bytes_in = v[C_BYTES_IN],
         .bytes_out = v[C_BYTES_OUT],
+        .tcp_paused = v[C_TCP_PAUSED],
     };
 }
 
@@ -436,8 +443,10 @@ int stun_counters_format(const stun_counters *c, const char *p, char *buf, size_
         {"rate_limited_total", "requests dropped by the per-source limit", c->rate_limited},
         {"send_errors_total", "responses the kernel refused", c->send_errors},
         {"tcp_accepted_total", "TCP connections accepted", c->tcp_accepted},
-        {"tcp_refused_total", "TCP connections refused over the limit", c->tcp_refused},
+        {"tcp_refused_total", "TCP connections refused over the per-source limit", c->tcp_refused},
         {"tcp_closed_total", "TCP connections closed", c->tcp_closed},
+        {"tcp_accept_paused_total", "times accepting stopped for lack of file descriptors",
+         c->tcp_paused},
         {"received_bytes_total", "STUN bytes received", c->bytes_in},
         {"sent_bytes_total", "STUN bytes sent", c->bytes_out},
     };

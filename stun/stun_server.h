@@ -35,13 +35,18 @@ typedef struct stun_server_config {
     int threads; /* >= 1 */
     bool udp, tcp;
     const char *software; /* SOFTWARE attribute; NULL or "" = none */
-    /* Per-source-address token bucket (requests per second, burst); rate 0 =
-     * no limit. Kept per thread: SO_REUSEPORT sends one client's 5-tuple to
+    /* Per-source-address (IPv6: per /64) token bucket (requests per second,
+     * burst); rate 0 = no limit. Kept per thread: SO_REUSEPORT sends one client's 5-tuple to
      * one thread, so a source spreading over ports gets at most threads x
      * rate. */
     unsigned rate, burst;
+    /* TCP: connections per thread (when full, the longest idle one makes
+     * room for a new one), per source address (IPv6: per /64) and thread,
+     * seconds without an answered message, and seconds in all. */
     unsigned max_tcp_per_thread; /* 0 = 1024 */
+    unsigned max_tcp_per_source; /* 0 = 8 */
     unsigned tcp_idle_s;         /* 0 = 30 */
+    unsigned tcp_lifetime_s;     /* 0 = 300 */
 } stun_server_config;
 
 /* Counter totals over all threads. */
@@ -56,9 +61,10 @@ typedef struct stun_counters {
     uint64_t rate_limited; /* dropped by the per-source limit */
     uint64_t send_errors;  /* responses the kernel refused */
     uint64_t tcp_accepted; /* TCP connections accepted */
-    uint64_t tcp_refused;  /* ... closed at once: over the per-thread limit */
+    uint64_t tcp_refused;  /* ... closed at once: over the per-source limit */
     uint64_t tcp_closed;   /* TCP connections closed (any reason) */
     uint64_t bytes_in, bytes_out;
+    uint64_t tcp_paused; /* accepting stopped for lack of descriptors (EMFILE, ...) */
 } stun_counters;
 
 typedef struct stun_server stun_server;

@@ -2,7 +2,11 @@
  * STUN over TCP (RFC 8489 6.2.2): messages back to back on the stream, no
  * extra framing. One server thread owns each connection. A peer that sends
  * something that is not STUN, a message larger than the buffer, or does not
- * read its answers is disconnected; nobody else notices.
+ * read its answers is disconnected; nobody else notices. Only an answered
+ * message keeps a connection alive (a byte a minute does not), no
+ * connection lives longer than tcp_lifetime_s, one source holds at most
+ * max_tcp_per_source, and a full table makes room by closing the
+ * connection idle longest.
  */
 #include "stun_internal.h"
 
@@ -26,37 +30,95 @@ static void conn_close(stun_thread *t, stun_conn *c)
     free(c);
 }
 
+/* Out of file descriptors: level-triggered epoll would report the pending
+ * connection forever, so the listener is unwatched until the next sweep. */
+static void pause_listener(stun_thread *t, stun_sock *listener)
+{
+    struct epoll_event ev = {.events = 0, .data.ptr = listener};
+    if (epoll_ctl(t->epfd, EPOLL_CTL_MOD, listener->fd, &ev) == 0) listener->paused = true;
+    stun_count(&t->counters, C_TCP_PAUSED, 1);
+}
+
+static void resume_listeners(stun_thread *t)
+{
+    for (int i = 0; i < t->n_tcp; i++) {
+        stun_sock *k = &t->tcp[i];
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = k};
+        if (k->paused && epoll_ctl(t->epfd, EPOLL_CTL_MOD, k->fd, &ev) == 0) k->paused = false;
+    }
+}
+
+static unsigned per_source(const stun_thread *t, const uint8_t key[17])
+{
+    unsigned n = 0;
+    for (const stun_conn *c = t->conns; c; c = c->next)
+        n += memcmp(c->source, key, 17) == 0;
+    return n;
+}
+
+/* The table is full: the connection idle longest gives way, so holding
+ * slots costs an attacker a message answered every so often per slot. */
+static void close_most_idle(stun_thread *t)
+{
+    stun_conn *idle = t->conns;
+    for (stun_conn *c = t->conns; c; c = c->next)
+        if (c->last_ms < idle->last_ms) idle = c;
+    if (idle) conn_close(t, idle);
+}
+
+static void add_conn(stun_thread *t, stun_sock *listener, int fd, const stun_addr *src,
+                     const struct sockaddr_storage *peer)
+{
+    stun_conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        close(fd);
+        return;
+    }
+    c->kind = KIND_CONN;
+    c->fd = fd;
+    c->ep = listener->ep;
+    c->peer = *peer;
+    stun_source_key(src, c->source);
+    c->born_ms = c->last_ms = stun_now_us() / 1000;
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+    if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        close(fd);
+        free(c);
+        return;
+    }
+    c->next = t->conns;
+    if (t->conns) t->conns->prev = c;
+    t->conns = c;
+    t->n_conns++;
+    stun_count(&t->counters, C_TCP_ACCEPTED, 1);
+}
+
 void stun_tcp_accept(stun_thread *t, stun_sock *listener)
 {
-    unsigned max = t->srv->cfg.max_tcp_per_thread ? t->srv->cfg.max_tcp_per_thread : 1024;
+    const stun_server_config *cfg = &t->srv->cfg;
+    unsigned max = cfg->max_tcp_per_thread ? cfg->max_tcp_per_thread : 1024;
+    unsigned max_src = cfg->max_tcp_per_source ? cfg->max_tcp_per_source : 8;
     for (int i = 0; i < STUN_BATCH; i++) {
         struct sockaddr_storage peer;
         socklen_t plen = sizeof peer;
         int fd =
             accept4(listener->fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) return; /* EAGAIN, or a connection that died in the queue */
-        stun_conn *c = t->n_conns < max ? calloc(1, sizeof *c) : NULL;
-        if (!c) {
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                pause_listener(t, listener);
+            return; /* EAGAIN, or a connection that died in the queue */
+        }
+        stun_addr src;
+        stun_addr_from_sockaddr(&peer, &src);
+        uint8_t key[17];
+        stun_source_key(&src, key);
+        if (per_source(t, key) >= max_src) {
             close(fd);
             stun_count(&t->counters, C_TCP_REFUSED, 1);
             continue;
         }
-        c->kind = KIND_CONN;
-        c->fd = fd;
-        c->ep = listener->ep;
-        c->peer = peer;
-        c->last_ms = stun_now_us() / 1000;
-        struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
-        if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-            close(fd);
-            free(c);
-            continue;
-        }
-        c->next = t->conns;
-        if (t->conns) t->conns->prev = c;
-        t->conns = c;
-        t->n_conns++;
-        stun_count(&t->counters, C_TCP_ACCEPTED, 1);
+        if (t->n_conns >= max) close_most_idle(t);
+        add_conn(t, listener, fd, &src, &peer);
     }
 }
 
@@ -94,6 +156,7 @@ static bool answer(stun_thread *t, stun_conn *c, const uint8_t *msg, size_t len)
         return false;
     }
     stun_count(&t->counters, C_BYTES_OUT, a.len);
+    c->last_ms = stun_now_us() / 1000;
     return true;
 }
 
@@ -106,7 +169,6 @@ void stun_tcp_readable(stun_thread *t, stun_conn *c)
         return;
     }
     c->len += (size_t)n;
-    c->last_ms = stun_now_us() / 1000;
     size_t off = 0;
     while (c->len - off >= STUN_HEADER_LEN) {
         size_t fl = stun_frame_length(c->buf + off);
@@ -128,11 +190,14 @@ void stun_tcp_readable(stun_thread *t, stun_conn *c)
 
 void stun_tcp_sweep(stun_thread *t, uint64_t now_ms)
 {
-    unsigned idle_s = t->srv->cfg.tcp_idle_s ? t->srv->cfg.tcp_idle_s : 30;
+    const stun_server_config *cfg = &t->srv->cfg;
+    uint64_t idle_ms = (uint64_t)(cfg->tcp_idle_s ? cfg->tcp_idle_s : 30) * 1000;
+    uint64_t life_ms = (uint64_t)(cfg->tcp_lifetime_s ? cfg->tcp_lifetime_s : 300) * 1000;
     for (stun_conn *c = t->conns, *next; c; c = next) {
         next = c->next;
-        if (now_ms - c->last_ms > (uint64_t)idle_s * 1000) conn_close(t, c);
+        if (now_ms - c->last_ms > idle_ms || now_ms - c->born_ms > life_ms) conn_close(t, c);
     }
+    resume_listeners(t);
 }
 
 void stun_tcp_close_all(stun_thread *t)

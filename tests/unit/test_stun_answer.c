@@ -76,9 +76,34 @@ static void test_binding(void)
     CHECK(m.has & STUN_HAS_XOR_MAPPED);
     CHECK(!(m.has & STUN_HAS_MAPPED));
     CHECK(addr_eq(&m.xor_mapped, &client4));
-    CHECK(m.has & STUN_HAS_FINGERPRINT);
     CHECK(!(m.has & (STUN_HAS_OTHER_ADDRESS | STUN_HAS_RESPONSE_ORIGIN)));
+    /* A bare request gets the mapped address only: 32 bytes. */
+    CHECK(!(m.has & STUN_HAS_FINGERPRINT));
+    CHECK(!m.software.p);
+    CHECK_EQ(a.len, 32);
+    /* FINGERPRINT when the request had one. */
+    n = request(req, tid_modern, -1, 0, true);
+    answer(req, n, &client4, &c, &a, &m, out);
+    CHECK(m.has & STUN_HAS_FINGERPRINT);
+    CHECK(!m.software.p);
+    /* SOFTWARE when the request carried SOFTWARE. */
+    stun_writer w;
+    stun_writer_init(&w, req, sizeof req, STUN_METHOD_BINDING, STUN_REQUEST, tid_modern);
+    stun_put_bytes(&w, STUN_ATTR_SOFTWARE, "x", 1);
+    stun_put_fingerprint(&w);
+    n = stun_writer_finish(&w);
+    answer(req, n, &client4, &c, &a, &m, out);
+    CHECK(m.has & STUN_HAS_FINGERPRINT);
     CHECK(m.software.p && m.software.len == strlen("confab-stun test"));
+    /* ... or when the request is as large as the answer with it. */
+    static const uint8_t pad[64];
+    stun_writer_init(&w, req, sizeof req, STUN_METHOD_BINDING, STUN_REQUEST, tid_modern);
+    stun_put_bytes(&w, 0x8fff, pad, sizeof pad);
+    n = stun_writer_finish(&w);
+    answer(req, n, &client4, &c, &a, &m, out);
+    CHECK(m.software.p && m.software.len == strlen("confab-stun test"));
+    CHECK(a.len <= n + STUN_ANSWER_SLACK);
+    n = request(req, tid_modern, -1, 0, false);
     /* IPv6 client. */
     answer(req, n, &client6, &c, &a, &m, out);
     CHECK(addr_eq(&m.xor_mapped, &client6));
@@ -127,6 +152,16 @@ static void test_errors(void)
     stun_writer_init(&w, req, sizeof req, 0x003, STUN_REQUEST, tid_modern);
     answer(req, stun_writer_finish(&w), &client4, &c, &a, &m, out);
     CHECK_EQ(m.error_code, 400);
+    /* ... without a reason phrase for a 20-byte request: 28 bytes, not 48. */
+    CHECK_EQ(a.len, 28);
+    CHECK_EQ(m.reason.len, 0);
+    /* A request large enough gets the phrase. */
+    static const uint8_t big[64];
+    stun_writer_init(&w, req, sizeof req, 0x003, STUN_REQUEST, tid_modern);
+    stun_put_bytes(&w, 0x8fff, big, sizeof big);
+    answer(req, stun_writer_finish(&w), &client4, &c, &a, &m, out);
+    CHECK_EQ(m.error_code, 400);
+    CHECK(m.reason.len == strlen("unsupported method"));
     /* Silence: not STUN, a response, an indication, a bad FINGERPRINT. */
     answer((const uint8_t *)"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27, &client4, &c, &a, &m, out);
     CHECK_EQ(a.verdict, STUN_DROP);
@@ -202,6 +237,17 @@ static void test_5780(void)
     CHECK_EQ(a.verdict, STUN_SUCCESS_RESPONSE);
     CHECK_EQ(a.response_port, 0xdfeb);
     CHECK(addr_eq(&m.xor_mapped, &client4));
+    /* Without RFC 5780 configured RESPONSE-PORT is an unknown
+     * comprehension-required attribute: 420 naming it, no redirect. */
+    stun_writer_init(&w, req, sizeof req, STUN_METHOD_BINDING, STUN_REQUEST, tid_modern);
+    stun_put_u32(&w, STUN_ATTR_RESPONSE_PORT, 0xdfeb0000u);
+    n = stun_writer_finish(&w);
+    answer(req, n, &client4, &p, &a, &m, out);
+    CHECK_EQ(a.verdict, STUN_ERROR_RESPONSE);
+    CHECK_EQ(m.error_code, 420);
+    CHECK_EQ(m.n_unknown_attrs, 1);
+    CHECK_EQ(m.unknown_attrs[0], STUN_ATTR_RESPONSE_PORT);
+    CHECK_EQ(a.response_port, 0);
     n = request(req, tid_modern, -1, 0, false);
     stun_writer_init(&w, req, sizeof req, STUN_METHOD_BINDING, STUN_REQUEST, tid_modern);
     stun_put_bytes(&w, STUN_ATTR_RESPONSE_PORT, "\x12\x34", 2);
@@ -219,8 +265,8 @@ static void test_5780(void)
     CHECK(a.len > n);
 }
 
-/* The smallest request (20 bytes) with an IPv6 source and every optional
- * attribute wanted stays within the bound: SOFTWARE is left out. */
+/* The smallest request (20 bytes) with an IPv6 source and RFC 5780 gets
+ * the mandatory attributes only: 92 bytes, the worst case (4.6x). */
 static void test_amplification(void)
 {
     uint8_t req[512], out[STUN_ANSWER_BUF];
@@ -239,8 +285,16 @@ static void test_amplification(void)
     answer(req, n, &client6, &c, &a, &m, out);
     CHECK_EQ(a.verdict, STUN_SUCCESS_RESPONSE);
     CHECK(a.len <= 20 + STUN_ANSWER_MAX_GROWTH);
+    CHECK_EQ(a.len, 92);
     CHECK(!m.software.p);
-    CHECK(m.has & STUN_HAS_FINGERPRINT);
+    CHECK(!(m.has & STUN_HAS_FINGERPRINT));
+    /* Every request with an IPv6 source under RFC 5780: at most 72 bytes
+     * more than the request. */
+    for (int change = -1; change < 8; change += 2) {
+        n = request(req, tid_modern, change, 0, change > 3);
+        answer(req, n, &client6, &c, &a, &m, out);
+        CHECK(a.len <= n + 72);
+    }
     /* Too large a request is dropped. */
     static uint8_t big[STUN_ANSWER_MAX_REQUEST + 4];
     stun_writer w;
