@@ -60,6 +60,15 @@ static void fill_tracks(media_run *r)
     if (receiving < expected)
         report_problem(rep, "%lld of %lld expected tracks were receiving at the end", receiving,
                        expected);
+    /* Which participants fell short, so that a failed run can be looked
+     * into rather than only counted. */
+    for (int i = 0; i < r->n; i++) {
+        const media_participant *mp = &r->parts[i];
+        if (mp->rx.n_tracks < mp->expected_tracks)
+            report_problem(rep, "%s saw %d of its %d tracks (publish transport %s)", mp->name,
+                           mp->rx.n_tracks, mp->expected_tracks,
+                           mp->t_pub_connected ? "connected" : "not connected");
+    }
 }
 
 static void fill_quality(media_run *r)
