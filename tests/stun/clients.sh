@@ -10,6 +10,8 @@
 #   clients.sh CONFAB_STUN_BIN
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/stun/lib.sh
+. "$here/lib.sh"
 if [ "${CONFAB_NETNS_INSIDE:-}" != "1" ]; then
 	exec sh "$here/../e2e/netns.sh" sh "$here/clients.sh" "$@"
 fi
@@ -25,15 +27,7 @@ out=$(mktemp -d)
 "$bin" --listen $S1 --alternate-address $S2 --port 3478 --threads 2 --rate 0 >"$out/server.log" 2>&1 &
 srv=$!
 trap 'kill $srv 2>/dev/null || true; rm -rf "$out"' EXIT
-ready() { # log: waits (10 s at most) for confab-stun to say it listens
-	i=0
-	until grep -q "listening on" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || { echo "FAIL: confab-stun did not start"; cat "$1"; exit 1; }
-		sleep 0.1
-	done
-}
-ready "$out/server.log"
+stun_wait_ready "$out/server.log"
 counters() { # pid log: SIGUSR1, then waits for the whole dump
 	kill -USR1 "$1"
 	i=0
@@ -79,7 +73,7 @@ check "still answering after garbage" "UDP reflexive addr: $C:[0-9]+" "$out/turn
 # 1/s answers a burst of 50 from one address about 5 times, never 50.
 "$bin" --listen $S1 --port 3600 --threads 1 --rate 1 --burst 5 >"$out/limited.log" 2>&1 &
 lim=$!
-ready "$out/limited.log"
+stun_wait_ready "$out/limited.log"
 node -e "
 const s = require('dgram').createSocket('udp4');
 let got = 0;

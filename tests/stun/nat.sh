@@ -16,6 +16,8 @@
 #   nat.sh CONFAB_STUN_BIN NICE_SRFLX_BIN
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/stun/lib.sh
+. "$here/lib.sh"
 if [ "${CONFAB_NETNS_INSIDE:-}" != "1" ]; then
 	exec sh "$here/../e2e/netns.sh" sh "$here/nat.sh" "$@"
 fi
@@ -54,12 +56,7 @@ ip netns exec $R iptables -t nat -A POSTROUTING -o rpub -j MASQUERADE
 
 "$bin" --listen 10.201.0.1 --alternate-address 10.201.0.3 --threads 2 >"$out/server.log" 2>&1 &
 srv=$!
-i=0
-until grep -q "listening on" "$out/server.log" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { echo "FAIL: confab-stun did not start"; cat "$out/server.log"; exit 1; }
-	sleep 0.1
-done
+stun_wait_ready "$out/server.log"
 fail=0
 check() { # name, grep pattern, file
 	if grep -qE "$2" "$3"; then echo "ok: $1"; else echo "FAIL: $1 (no /$2/)"; cat "$3"; fail=1; fi
