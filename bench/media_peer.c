@@ -277,6 +277,16 @@ static const sdp_media *first_active(const sdp_session *s)
     return NULL;
 }
 
+/* Candidates written into a description (Janus puts them all in its
+ * offers and trickles none): without them only peer-reflexive discovery is
+ * left, which fails when the remote's checks arrive before ours can. */
+static void add_sdp_candidates(media_peer *p, const sdp_session *s)
+{
+    for (int i = 0; i < s->n_media; i++)
+        for (int j = 0; j < s->media[i].n_candidates; j++)
+            transport_add_remote_candidate(p->t, s->media[i].candidates[j]);
+}
+
 static int apply_answer(media_peer *p, const char *sdp, const char **err)
 {
     sdp_session *offer = g_new0(sdp_session, 1), *answer = g_new0(sdp_session, 1);
@@ -291,9 +301,7 @@ static int apply_answer(media_peer *p, const char *sdp, const char **err)
     dtls_role role = m->setup == SDP_SETUP_ACTIVE ? DTLS_ROLE_SERVER : DTLS_ROLE_CLIENT;
     *err = "transport refused the remote description";
     if (transport_set_remote(p->t, m->ice_ufrag, m->ice_pwd, m->fingerprint, role) != 0) goto out;
-    for (int i = 0; i < answer->n_media; i++)
-        for (int j = 0; j < answer->media[i].n_candidates; j++)
-            transport_add_remote_candidate(p->t, answer->media[i].candidates[j]);
+    add_sdp_candidates(p, answer);
     rc = 0;
 out:
     g_free(offer);
@@ -318,6 +326,7 @@ static int answer_offer(media_peer *p, const char *sdp, const char **err)
     *err = "transport refused the remote description";
     if (transport_set_remote(p->t, m->ice_ufrag, m->ice_pwd, m->fingerprint, DTLS_ROLE_CLIENT))
         goto out;
+    add_sdp_candidates(p, offer);
     *err = "could not write the answer";
     if (sdp_write(answer, text, SDP_MAX_TEXT) < 0) goto out;
     to_control(p, MSG_SDP, 0, text);
