@@ -243,11 +243,8 @@ function initPrejoin() {
       me.camTrack.stop();
       me.camTrack = null;
     } else if (me.camOn && !me.camTrack) {
-      const r = await openDevice('video', me.camDeviceId || $('pre-camera').value);
-      if (r.track) {
-        me.camTrack = r.track;
-        me.camDeviceId = null;
-      } else alertUser(r.error);
+      me.camTrack = await openChosenCamera('pre-camera');
+      if (me.camTrack) me.camDeviceId = null;
     }
     renderPrejoin();
   });
@@ -440,12 +437,12 @@ async function toggleMic() {
 async function toggleCam() {
   if (!call) return;
   if (!me.camera) {
-    const r = await openDevice('video', me.camDeviceId || $('set-camera').value);
-    if (!r.track) return alertUser(r.error);
-    me.camTrack = r.track;
+    const track = await openChosenCamera('set-camera');
+    if (!track) return;
+    me.camTrack = track;
     me.camDeviceId = null;
     me.camOn = true;
-    me.camera = await call.publish(r.track, { source: 'camera' }).catch((err) => alertUser(errorText(err)));
+    me.camera = await call.publish(track, { source: 'camera' }).catch((err) => alertUser(errorText(err)));
   } else if (me.camOn) {
     // The others see the avatar (the mute flag), and the camera is let go
     // of, so that its light goes out as in every meeting app.
@@ -460,19 +457,26 @@ async function toggleCam() {
   renderCall();
 }
 
-// Opens the camera again (the one chosen while it was off, if any) on the
-// same published track: no renegotiation.
+// The camera picked while it was off, else the one in the selector
+// selectId; null (and the user told why) when it cannot be opened.
+async function openChosenCamera(selectId) {
+  const r = await openDevice('video', me.camDeviceId || $(selectId).value);
+  if (!r.track) alertUser(r.error);
+  return r.track || null;
+}
+
+// Opens the camera again on the same published track: no renegotiation.
 async function cameraBackOn() {
-  const r = await openDevice('video', me.camDeviceId || $('set-camera').value);
-  if (!r.track) return alertUser(r.error);
+  const track = await openChosenCamera('set-camera');
+  if (!track) return;
   try {
-    await call.replaceTrack(me.camera, r.track);
+    await call.replaceTrack(me.camera, track);
   } catch (err) {
-    r.track.stop();
+    track.stop();
     return alertUser(`Could not turn the camera on: ${errorText(err)}`);
   }
-  if (me.camTrack && me.camTrack !== r.track) me.camTrack.stop();
-  me.camTrack = r.track;
+  if (me.camTrack && me.camTrack !== track) me.camTrack.stop();
+  me.camTrack = track;
   me.camDeviceId = null;
   me.camOn = true;
   const done = call.setMuted(me.camera, false);

@@ -208,8 +208,7 @@ export class Confab {
   _onClosed({ code, reason }) {
     this.connection = null;
     this._connId = null;
-    for (const p of this._pending.values()) p.reject(codedError('disconnected', 'connection closed'));
-    this._pending.clear();
+    this._rejectPending('disconnected', 'connection closed');
     // While joining, join() itself reports the failure.
     if (this._left || ['closed', 'idle', 'connecting'].includes(this.state)) return;
     if (code === 4002) {
@@ -396,14 +395,19 @@ export class Confab {
     this._teardown();
   }
 
+  // Requests nobody will answer any more: their callers get `code`.
+  _rejectPending(code, message) {
+    for (const p of this._pending.values()) p.reject(codedError(code, message));
+    this._pending.clear();
+  }
+
   _teardown() {
     this._left = true;
     this._connId = null;
     this.connection = null;
     // Nothing will answer these now: settle them, so that no caller (join,
     // a resume in flight) waits forever.
-    for (const p of this._pending.values()) p.reject(codedError('closed', 'left the room'));
-    this._pending.clear();
+    this._rejectPending('closed', 'left the room');
     this._reconnecting = false;
     clearInterval(this._qualityTimer);
     removeEventListener('pagehide', this._onPageHide);
